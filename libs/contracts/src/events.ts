@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { SerializedErrorSchema, TaskSchema } from './task';
+
+/**
+ * Task lifecycle events, published on the task-events topic keyed by task id (so one task's
+ * events stay in order within a partition) and applied by the result-store's state machine.
+ *
+ * `attempt` is the dispatch epoch. The scheduler raises it for every dispatch; events of an
+ * older attempt than the task's current one are recorded but never change the task, which is
+ * how a late result from a superseded attempt is rejected.
+ *
+ * Who publishes what: result-store `queued` (at submit); scheduler `queued` (re-queue with a
+ * reason), `dispatched`, `failed` (lost agent, timeout), `dead_lettered`, `cancelled`;
+ * agents `started`, `progress`, `succeeded`, `failed`, `cancelled`.
+ */
+const base = {
+  eventId: z.uuid(),
+  taskId: z.uuid(),
+  attempt: z.int().min(0),
+  at: z.iso.datetime(),
+};
+
+export const TaskQueuedEventSchema = z.object({
+  ...base,
+  type: z.literal('queued'),
+  reason: z.string().max(500).optional(),
+});
+export const TaskDispatchedEventSchema = z.object({ ...base, type: z.literal('dispatched'), agentId: z.string() });
+export const TaskStartedEventSchema = z.object({ ...base, type: z.literal('started'), agentId: z.string() });
+export const TaskProgressEventSchema = z.object({
+  ...base,
+  type: z.literal('progress'),
+  agentId: z.string(),
+  progress: z.object({
+    done: z.number().min(0),
+    total: z.number().min(0).optional(),
+    message: z.string().max(1000).optional(),
+  }),
+});
+export const TaskSucceededEventSchema = z.object({
+  ...base,
+  type: z.literal('succeeded'),
+  agentId: z.string(),
+  output: z.unknown(),
+  durationMs: z.number().min(0),
+});
+export const TaskFailedEventSchema = z.object({
+  ...base,
+  type: z.literal('failed'),
+  agentId: z.string().optional(),
+  error: SerializedErrorSchema,
+});
+export const TaskCancelledEventSchema = z.object({
+  ...base,
+  type: z.literal('cancelled'),
+  reason: z.string().max(500),
+});
+export const TaskDeadLetteredEventSchema = z.object({
+  ...base,
+  type: z.literal('dead_lettered'),
+  error: SerializedErrorSchema,
+});
+
+export const TaskEventSchema = z.discriminatedUnion('type', [
+  TaskQueuedEventSchema,
+  TaskDispatchedEventSchema,
+  TaskStartedEventSchema,
+  TaskProgressEventSchema,
+  TaskSucceededEventSchema,
+  TaskFailedEventSchema,
+  TaskCancelledEventSchema,
+  TaskDeadLetteredEventSchema,
+]);
+export type TaskEvent = z.output<typeof TaskEventSchema>;
+export type TaskEventType = TaskEvent['type'];
+export type TaskEventOf<T extends TaskEventType> = Extract<TaskEvent, { type: T }>;
+
+/** Published on the task-submitted topic once a task is durably stored as queued. */
+export const TaskSubmittedMessageSchema = z.object({ task: TaskSchema });
+export type TaskSubmittedMessage = z.output<typeof TaskSubmittedMessageSchema>;
+
+/** Control messages to the scheduler (cancellation from any gateway replica, re-drive). */
+export const TaskControlMessageSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('cancel'), taskId: z.uuid(), reason: z.string().max(500) }),
+  z.object({ action: z.literal('redrive'), task: TaskSchema, attempt: z.int().min(0) }),
+]);
+export type TaskControlMessage = z.output<typeof TaskControlMessageSchema>;

@@ -1,0 +1,82 @@
+export {
+  ERROR_CODES,
+  ERROR_CODE_LIST,
+  AppError,
+  isErrorCode,
+  isRetryable,
+  isSerializedError,
+  toSerializedError,
+} from './errors';
+export type { ErrorCode, ErrorSpec, GrpcStatusName, SerializedError } from './errors';
+export { formatPath, parseOrThrow, toIssues } from './validation';
+export type { ValidationIssue } from './validation';
+export {
+  AgentRegistrationSchema,
+  AgentSchema,
+  AgentStatusEventSchema,
+  AgentStatusSchema,
+} from './agent';
+export type { Agent, AgentRegistration, AgentRegistrationInput, AgentStatus, AgentStatusEvent } from './agent';
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TASK_PRIORITY,
+  DEFAULT_TASK_TIMEOUT_MS,
+  FINAL_TASK_STATUSES,
+  SerializedErrorSchema,
+  TASK_PRIORITY_MAX,
+  TASK_PRIORITY_MIN,
+  TASK_STATUSES,
+  TaskSchema,
+  TaskStatusSchema,
+  TaskSubmissionSchema,
+  isFinalStatus,
+} from './task';
+export type { Task, TaskResultView, TaskStatus, TaskSubmission, TaskSubmissionInput, TaskView } from './task';
+export {
+  TaskCancelledEventSchema,
+  TaskControlMessageSchema,
+  TaskDeadLetteredEventSchema,
+  TaskDispatchedEventSchema,
+  TaskEventSchema,
+  TaskFailedEventSchema,
+  TaskProgressEventSchema,
+  TaskQueuedEventSchema,
+  TaskStartedEventSchema,
+  TaskSubmittedMessageSchema,
+  TaskSucceededEventSchema,
+} from './events';
+export type {
+  TaskControlMessage,
+  TaskEvent,
+  TaskEventOf,
+  TaskEventType,
+  TaskSubmittedMessage,
+} from './events';
+export { applyTaskEvent } from './state-machine';
+export type { TaskState, TransitionOutcome } from './state-machine';
+export {
+  CONSUMER_GROUPS,
+  DEAD_LETTER_HEADERS,
+  DEFAULT_TOPIC_PREFIX,
+  deadLetterTopic,
+  topicNames,
+} from './topics';
+export type { TopicNames } from './topics';
+export type {
+  BatchHandler,
+  BusMessage,
+  MessageBus,
+  OutgoingMessage,
+  SubscribeOptions,
+  Subscription,
+} from './ports/message-bus';
+export type { AgentInstance, Discovery, HealthState, ListAgentsFilter, WatchHandle } from './ports/discovery';
+export type { AgentEndpoint, AgentLoad, AgentTransport, Assignment, CallOptions } from './ports/agent-transport';
+export type {
+  CreateTaskOutcome,
+  EventOutcome,
+  ListTasksFilter,
+  TaskPage,
+  TaskRepository,
+} from './ports/task-repository';
+export type { RegistryApi, ResultStoreApi, SubmitOutcome } from './ports/service-apis';

@@ -1,0 +1,60 @@
+/**
+ * The messaging port: topics of keyed JSON messages with consumer groups.
+ *
+ * Semantics every adapter (memory, Kafka) guarantees, checked by the shared contract suite:
+ * - publish resolves once the messages are durably accepted (Kafka: acks from all in-sync replicas).
+ * - Every consumer group gets every message; within a group each message goes to one member.
+ * - Messages with the same key are handled in publish order within a group.
+ * - Delivery is at-least-once: a batch is acknowledged only when its handler resolves. A handler
+ *   that throws a retryable error gets the batch again after a backoff; a message that keeps
+ *   failing (or fails non-retryably, e.g. validation) is moved to `<topic>.dlq` with the error
+ *   in headers, and the group goes on with the next message. Nothing is skipped silently and no
+ *   poison message blocks its partition.
+ * - A member that leaves (or dies) without acknowledging: its messages go to another member.
+ * - A new group starts from the oldest retained message.
+ *
+ * Left out deliberately: transactions/exactly-once (handlers are idempotent instead), message
+ * deletion, and per-message acknowledgement out of order (ack is per batch, in order).
+ */
+export interface OutgoingMessage {
+  /** Partitioning key; the task id for task messages. */
+  key: string;
+  /** Any JSON-serialisable value. */
+  value: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface BusMessage {
+  topic: string;
+  key: string;
+  /** Parsed JSON; consumers validate it against a schema before use. */
+  value: unknown;
+  headers: Record<string, string>;
+  /** Position in the topic's partition, for logs. */
+  partition: number;
+  offset: string;
+}
+
+export type BatchHandler = (messages: readonly BusMessage[]) => Promise<void>;
+
+export interface SubscribeOptions {
+  topic: string;
+  group: string;
+  handler: BatchHandler;
+  /** Largest batch handed to the handler (default 100). */
+  maxBatchSize?: number;
+}
+
+export interface Subscription {
+  /** Stops consuming: waits for the batch in hand, leaves the group. */
+  close(): Promise<void>;
+}
+
+export interface MessageBus {
+  connect(): Promise<void>;
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  /** Resolves once the member has joined its group and will receive messages. */
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Closes every subscription, then the connections. */
+  close(): Promise<void>;
+}

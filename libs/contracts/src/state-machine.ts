@@ -1,0 +1,102 @@
+import type { SerializedError } from './errors';
+import type { TaskEvent } from './events';
+import { isFinalStatus, type TaskStatus } from './task';
+
+/** The part of a task the state machine reads and writes. */
+export interface TaskState {
+  status: TaskStatus;
+  attempt: number;
+  agentId?: string | undefined;
+  statusReason?: string | undefined;
+  lastError?: SerializedError | undefined;
+}
+
+export type TransitionOutcome =
+  | { kind: 'applied'; next: TaskState }
+  | { kind: 'ignored'; reason: 'STALE_ATTEMPT' | 'INVALID_TRANSITION'; detail: string };
+
+const STATUS_OF_EVENT: Record<TaskEvent['type'], TaskStatus> = {
+  queued: 'queued',
+  dispatched: 'dispatched',
+  started: 'running',
+  progress: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  dead_lettered: 'dead_lettered',
+};
+
+/** Moves allowed within one attempt. Final statuses allow nothing (re-drive starts a new attempt). */
+const SAME_ATTEMPT: Record<TaskStatus, ReadonlySet<TaskStatus>> = {
+  queued: new Set(['queued', 'dispatched', 'running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
+  dispatched: new Set(['running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
+  running: new Set(['running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
+  // failed -> queued: waiting for a retry; failed -> succeeded: the attempt finished after all.
+  failed: new Set(['queued', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
+  succeeded: new Set(),
+  cancelled: new Set(),
+  dead_lettered: new Set(),
+};
+
+/**
+ * Applies one event to a task's state. Pure, so every replica and every retry computes the same
+ * answer; applying the same event twice leaves the state as it was after the first time (the
+ * store additionally skips events whose id it has seen).
+ *
+ * - An event of an older attempt is ignored (STALE_ATTEMPT): late results of superseded attempts.
+ * - A newer attempt supersedes the current one from any non-final status.
+ * - Within an attempt only the moves in SAME_ATTEMPT are allowed; anything else (succeeded ->
+ *   running, an out-of-order `dispatched` after `started`) is ignored as INVALID_TRANSITION.
+ * - Final statuses are final, except dead_lettered -> queued with a newer attempt (re-drive).
+ */
+export function applyTaskEvent(state: TaskState, event: TaskEvent): TransitionOutcome {
+  const target = STATUS_OF_EVENT[event.type];
+  if (event.attempt < state.attempt) {
+    return {
+      kind: 'ignored',
+      reason: 'STALE_ATTEMPT',
+      detail: `${event.type} of attempt ${event.attempt}, task is at attempt ${state.attempt}`,
+    };
+  }
+  const final = isFinalStatus(state.status);
+  const newerAttempt = event.attempt > state.attempt;
+  const allowed = final
+    ? newerAttempt && state.status === 'dead_lettered' && target === 'queued'
+    : newerAttempt || SAME_ATTEMPT[state.status].has(target);
+  if (!allowed) {
+    return {
+      kind: 'ignored',
+      reason: 'INVALID_TRANSITION',
+      detail: `${state.status} -> ${target} (attempt ${event.attempt})`,
+    };
+  }
+  return { kind: 'applied', next: nextState(state, event, target) };
+}
+
+function nextState(state: TaskState, event: TaskEvent, status: TaskStatus): TaskState {
+  const next: TaskState = { ...state, status, attempt: event.attempt, statusReason: undefined };
+  switch (event.type) {
+    case 'queued':
+      next.statusReason = event.reason;
+      next.agentId = undefined;
+      break;
+    case 'dispatched':
+    case 'started':
+    case 'progress':
+    case 'succeeded':
+      next.agentId = event.agentId;
+      break;
+    case 'failed':
+      next.lastError = event.error;
+      if (event.agentId) next.agentId = event.agentId;
+      break;
+    case 'cancelled':
+      next.statusReason = event.reason;
+      break;
+    case 'dead_lettered':
+      next.lastError = event.error;
+      next.statusReason = event.error.message;
+      break;
+  }
+  return next;
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { SerializedError } from './errors';
+
+export const TASK_PRIORITY_MIN = 0;
+export const TASK_PRIORITY_MAX = 9;
+export const DEFAULT_TASK_PRIORITY = 5;
+export const DEFAULT_TASK_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+const taskType = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits and . _ - only');
+
+/** The body of POST /tasks/submit. Unknown fields are rejected so typos do not pass silently. */
+export const TaskSubmissionSchema = z.strictObject({
+  type: taskType,
+  input: z.unknown().default(null),
+  priority: z.int().min(TASK_PRIORITY_MIN).max(TASK_PRIORITY_MAX).default(DEFAULT_TASK_PRIORITY),
+  requiredCapabilities: z.array(z.string().min(1).max(100)).max(50).default([]),
+  timeoutMs: z.int().min(1).max(24 * 60 * 60 * 1000).default(DEFAULT_TASK_TIMEOUT_MS),
+  maxAttempts: z.int().min(1).max(100).default(DEFAULT_MAX_ATTEMPTS),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+export type TaskSubmission = z.output<typeof TaskSubmissionSchema>;
+export type TaskSubmissionInput = z.input<typeof TaskSubmissionSchema>;
+
+/** A task as the platform knows it once accepted: the submission plus identity. */
+export const TaskSchema = z.object({
+  id: z.uuid(),
+  clientId: z.string().min(1).max(200),
+  type: taskType,
+  input: z.unknown(),
+  priority: z.int().min(TASK_PRIORITY_MIN).max(TASK_PRIORITY_MAX),
+  requiredCapabilities: z.array(z.string()),
+  timeoutMs: z.int().min(1),
+  maxAttempts: z.int().min(1),
+  idempotencyKey: z.string().optional(),
+  parentId: z.uuid().optional(),
+  createdAt: z.iso.datetime(),
+});
+export type Task = z.output<typeof TaskSchema>;
+
+export const TASK_STATUSES = [
+  'queued',
+  'dispatched',
+  'running',
+  'failed',
+  'succeeded',
+  'cancelled',
+  'dead_lettered',
+] as const;
+export const TaskStatusSchema = z.enum(TASK_STATUSES);
+export type TaskStatus = z.output<typeof TaskStatusSchema>;
+
+export const FINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(['succeeded', 'cancelled', 'dead_lettered']);
+
+export function isFinalStatus(status: TaskStatus): boolean {
+  return FINAL_TASK_STATUSES.has(status);
+}
+
+export const SerializedErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  details: z.record(z.string(), z.unknown()).optional(),
+}) as unknown as z.ZodType<SerializedError>;
+
+/** A task with its current state, as GET /tasks/{id} returns it. */
+export interface TaskView extends Task {
+  status: TaskStatus;
+  /** Why the task is in this status, e.g. "no healthy agent has capability rust". */
+  statusReason?: string;
+  /** Dispatch epoch: 0 before the first dispatch, then 1, 2, ... */
+  attempt: number;
+  agentId?: string;
+  lastError?: SerializedError;
+  updatedAt: string;
+  finishedAt?: string;
+}
+
+export interface TaskResultView {
+  taskId: string;
+  attempt: number;
+  agentId: string;
+  output: unknown;
+  durationMs: number;
+  createdAt: string;
+}

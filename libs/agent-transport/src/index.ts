@@ -1,1 +1,1 @@
-export {};
+export { MemoryAgentNetwork } from './memory-agent-network';

@@ -30,6 +30,7 @@ export {
   TaskStatusSchema,
   TaskSubmissionSchema,
   isFinalStatus,
+  taskFromView,
 } from './task';
 export type { Task, TaskResultView, TaskStatus, TaskSubmission, TaskSubmissionInput, TaskView } from './task';
 export {

@@ -88,3 +88,20 @@ export interface TaskResultView {
   durationMs: number;
   createdAt: string;
 }
+
+/** The task part of a TaskView (what the scheduler needs), without its state. */
+export function taskFromView(view: TaskView): Task {
+  return {
+    id: view.id,
+    clientId: view.clientId,
+    type: view.type,
+    input: view.input,
+    priority: view.priority,
+    requiredCapabilities: view.requiredCapabilities,
+    timeoutMs: view.timeoutMs,
+    maxAttempts: view.maxAttempts,
+    ...(view.idempotencyKey === undefined ? {} : { idempotencyKey: view.idempotencyKey }),
+    ...(view.parentId === undefined ? {} : { parentId: view.parentId }),
+    createdAt: view.createdAt,
+  };
+}

@@ -1,1 +1,3 @@
-export {};
+export { Gateway, createGatewayApp } from './gateway';
+export type { GatewayOptions } from './gateway';
+export type { ErrorBody } from './errors';

@@ -1,1 +1,2 @@
-export {};
+export { Registry, agentStatusOf, toAgent } from './registry';
+export type { RegistryOptions } from './registry';

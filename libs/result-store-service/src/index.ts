@@ -1,1 +1,2 @@
-export {};
+export { ResultStore } from './result-store';
+export type { ResultStoreOptions } from './result-store';

@@ -1,1 +1,5 @@
-export {};
+export { Scheduler, canRun } from './scheduler';
+export type { SchedulerOptions } from './scheduler';
+export { PriorityQueue } from './priority-queue';
+export { LeastConnectionsStrategy, RoundRobinStrategy, WeightedStrategy, createStrategy } from './strategies';
+export type { Candidate, Strategy, StrategyName } from './strategies';

@@ -1,0 +1,129 @@
+import { AgentRuntime } from '@contextforge/agent-sdk';
+import { MemoryAgentNetwork } from '@contextforge/agent-transport';
+import { builtinAgentTypes } from '@contextforge/agent-types';
+import type { Config } from '@contextforge/config';
+import { topicNames, type Discovery, type MessageBus, type TaskRepository } from '@contextforge/contracts';
+import { createDiscovery } from '@contextforge/discovery';
+import { Gateway } from '@contextforge/gateway-service';
+import { createMessageBus } from '@contextforge/messaging';
+import { createLogger, type Logger } from '@contextforge/observability';
+import { createTaskRepository } from '@contextforge/persistence';
+import { Registry } from '@contextforge/registry-service';
+import { ResultStore } from '@contextforge/result-store-service';
+import { Scheduler } from '@contextforge/scheduler-service';
+
+export interface EmbeddedSystem {
+  /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  bus: MessageBus;
+  discovery: Discovery;
+  repository: TaskRepository;
+  agents: AgentRuntime[];
+  scheduler: Scheduler;
+  /** Stops everything, in the reverse order of starting. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOverrides {
+  logger?: Logger;
+}
+
+/**
+ * The whole system in one process: every service with in-memory bus and discovery, PGlite (or
+ * whatever database.url names), and `embedded.agents` local agents reached through an in-memory
+ * transport. The same services run as separate processes in the cluster mode.
+ */
+export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOverrides = {}): Promise<EmbeddedSystem> {
+  const logger = overrides.logger ?? createLogger({ service: 'contextforge', level: config.logging.level });
+  const stack: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const close of stack.reverse()) {
+      await close().catch((error) => logger.error({ err: String(error) }, 'shutdown step failed'));
+    }
+  };
+  try {
+    const topics = topicNames(config.coordinator.queue.topicPrefix);
+    const bus = await createMessageBus(config.coordinator.queue.url, { logger: logger.child({ component: 'bus' }) });
+    await bus.connect();
+    stack.push(() => bus.close());
+
+    const discovery = await createDiscovery(config.registry.url, {
+      ttlMs: config.agent.registry.ttl,
+      deregisterCriticalAfterMs: config.agent.registry.deregisterCriticalAfter,
+    });
+    await discovery.connect();
+    stack.push(() => discovery.close());
+
+    const repository = await createTaskRepository(config.database.url, { poolMax: config.database.poolMax });
+    await repository.connect();
+    stack.push(() => repository.close());
+
+    const resultStore = new ResultStore({ repository, bus, topics, logger: logger.child({ service: 'result-store' }) });
+    await resultStore.start();
+    stack.push(() => resultStore.stop());
+
+    const registry = new Registry({ discovery, bus, topics, logger: logger.child({ service: 'registry' }) });
+    await registry.start();
+    stack.push(() => registry.stop());
+
+    const network = new MemoryAgentNetwork();
+    const scheduler = new Scheduler({
+      bus,
+      discovery,
+      transport: network,
+      topics,
+      logger: logger.child({ service: 'scheduler' }),
+      strategy: config.coordinator.loadBalancing.strategy,
+      retry: { initialDelayMs: config.coordinator.retry.initialDelay, maxDelayMs: config.coordinator.retry.maxDelay },
+      dispatchTimeoutMs: config.coordinator.agents.healthCheckTimeout,
+      agentPauseMs: 50,
+      timeoutGraceMs: 2_000,
+    });
+    await scheduler.start();
+    stack.push(() => scheduler.stop());
+
+    const agents: AgentRuntime[] = [];
+    for (let index = 1; index <= config.embedded.agents; index += 1) {
+      const id = `local-agent-${index}`;
+      const agent = new AgentRuntime({
+        registration: {
+          id,
+          name: `Local agent ${index}`,
+          type: config.agent.type,
+          capabilities: [...config.agent.capabilities],
+          resources: { ...config.agent.resources },
+          endpoint: `memory://${id}`,
+          weight: config.agent.weight,
+          concurrency: config.agent.concurrency,
+          version: '0.1.0',
+        },
+        agentTypes: builtinAgentTypes,
+        bus,
+        discovery,
+        topics,
+        logger: logger.child({ service: 'agent', agentId: id }),
+        listen: async (endpoint) => network.listen(`memory://${id}`, endpoint),
+        heartbeatIntervalMs: config.agent.registry.heartbeatInterval,
+        drainTimeoutMs: config.agent.drainTimeout,
+      });
+      await agent.start();
+      stack.push(() => agent.stop());
+      agents.push(agent);
+    }
+
+    const gateway = new Gateway({
+      resultStore,
+      registry,
+      logger: logger.child({ service: 'gateway' }),
+      bodyLimitBytes: config.network.bodyLimit,
+    });
+    const port = await gateway.listen(config.coordinator.port, config.coordinator.host);
+    stack.push(() => gateway.close());
+    const host = config.coordinator.host === '0.0.0.0' ? '127.0.0.1' : config.coordinator.host;
+    return { url: `http://${host}:${port}`, port, bus, discovery, repository, agents, scheduler, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+import { ConfigError, loadConfigFromProcess } from '@contextforge/config';
+import { startEmbeddedSystem } from './embedded-system';
+
+async function main(): Promise<void> {
+  const config = loadConfigFromProcess({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });
+  const system = await startEmbeddedSystem(config);
+  const lines = [
+    `ContextForge (embedded) is listening on ${system.url}`,
+    `  ${system.agents.length} local agents: ${system.agents.map((agent) => agent.id).join(', ')}`,
+    `  database: ${config.database.url}   bus: ${config.coordinator.queue.url}   registry: ${config.registry.url}`,
+    '',
+    'Submit a task:',
+    `  curl -s -X POST ${system.url}/tasks/submit -H 'content-type: application/json' -d '{"type":"echo","input":{"hello":"world"}}'`,
+    'Then read it (use the taskId from the answer):',
+    `  curl -s ${system.url}/tasks/<taskId>/result`,
+    '',
+    'Press Ctrl-C to stop.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping...\n`);
+    system.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`contextforge: failed to start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,201 @@
+import {
+  AppError,
+  isRetryable,
+  parseOrThrow,
+  toSerializedError,
+  type AgentEndpoint,
+  type AgentLoad,
+  type AgentRegistration,
+  type Assignment,
+  type Discovery,
+  type MessageBus,
+  type TaskEvent,
+  type TopicNames,
+} from '@contextforge/contracts';
+import type { Logger } from '@contextforge/observability';
+import { randomUUID } from 'node:crypto';
+import type { AgentTypeDefinition } from './define-agent-type';
+import { EventPublisher } from './event-publisher';
+
+export interface AgentRuntimeOptions {
+  registration: Omit<AgentRegistration, 'taskTypes'>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  agentTypes: ReadonlyArray<AgentTypeDefinition<any, any>>;
+  bus: MessageBus;
+  discovery: Discovery;
+  topics: TopicNames;
+  logger: Logger;
+  /** Starts serving the agent's endpoint (memory or HTTP); returns how to stop serving. */
+  listen(endpoint: AgentEndpoint): Promise<{ close(): Promise<void> }>;
+  heartbeatIntervalMs: number;
+  /** How long `stop()` lets in-flight tasks finish before aborting them and handing them back. */
+  drainTimeoutMs: number;
+}
+
+interface Running {
+  taskId: string;
+  attempt: number;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Runs agent types: registers with discovery, heartbeats, accepts at most `concurrency` attempts,
+ * publishes started/progress/succeeded/failed/cancelled events, and drains on stop().
+ */
+export class AgentRuntime implements AgentEndpoint {
+  readonly registration: AgentRegistration;
+  private readonly handlers: Map<string, AgentTypeDefinition<unknown, unknown>>;
+  private readonly running = new Map<string, Running>();
+  private readonly events: EventPublisher;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private server: { close(): Promise<void> } | undefined;
+  private draining = false;
+
+  constructor(private readonly options: AgentRuntimeOptions) {
+    this.handlers = new Map(options.agentTypes.map((type) => [type.name, type]));
+    const capabilities = new Set([
+      ...options.registration.capabilities,
+      ...options.agentTypes.flatMap((type) => type.capabilities ?? []),
+    ]);
+    this.registration = {
+      ...options.registration,
+      capabilities: [...capabilities].sort(),
+      taskTypes: [...this.handlers.keys()].sort(),
+    };
+    this.events = new EventPublisher(options.bus, options.topics.taskEvents, options.logger);
+  }
+
+  get id(): string {
+    return this.registration.id;
+  }
+
+  async start(): Promise<void> {
+    this.server = await this.options.listen(this);
+    await this.options.discovery.register(this.registration);
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.options.heartbeatIntervalMs);
+    this.heartbeatTimer.unref();
+    this.options.logger.info({ agentId: this.id, endpoint: this.registration.endpoint }, 'agent started');
+  }
+
+  /**
+   * Drains: reports `warning` (no new work), lets running attempts finish within drainTimeoutMs,
+   * aborts and hands back the rest (a retryable AGENT_DRAINING failure, so they are re-dispatched
+   * without counting against the task), then deregisters.
+   */
+  async stop(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    clearInterval(this.heartbeatTimer);
+    await this.options.discovery.heartbeat(this.id, 'warning', 'draining').catch(() => undefined);
+    const all = Promise.all([...this.running.values()].map((run) => run.done));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.drainTimeoutMs);
+    });
+    await Promise.race([all, expired]);
+    clearTimeout(timer);
+    for (const run of this.running.values()) {
+      run.controller.abort(new AppError('AGENT_DRAINING', `agent ${this.id} is shutting down`));
+    }
+    await all;
+    await this.events.flush();
+    await this.options.discovery.deregister(this.id).catch(() => undefined);
+    await this.server?.close();
+    this.options.logger.info({ agentId: this.id }, 'agent stopped');
+  }
+
+  load(): AgentLoad {
+    return {
+      agentId: this.id,
+      inFlight: this.running.size,
+      concurrency: this.registration.concurrency,
+      draining: this.draining,
+    };
+  }
+
+  async accept(assignment: Assignment): Promise<void> {
+    if (this.draining) throw new AppError('AGENT_DRAINING', `agent ${this.id} is draining`);
+    const { task, attempt } = assignment;
+    const key = `${task.id}#${attempt}`;
+    if (this.running.has(key)) return;
+    if (this.running.size >= this.registration.concurrency) {
+      throw new AppError('AGENT_AT_CAPACITY', `agent ${this.id} runs ${this.running.size} tasks`, {
+        details: { concurrency: this.registration.concurrency },
+      });
+    }
+    const type = this.handlers.get(task.type);
+    if (!type) throw new AppError('UNKNOWN_TASK_TYPE', `agent ${this.id} does not run ${task.type}`);
+    const controller = new AbortController();
+    const run: Running = { taskId: task.id, attempt, controller, done: Promise.resolve() };
+    this.running.set(key, run);
+    run.done = this.execute(type, assignment, controller).finally(() => this.running.delete(key));
+  }
+
+  async cancel(taskId: string, attempt: number, reason: string): Promise<void> {
+    const run = this.running.get(`${taskId}#${attempt}`);
+    run?.controller.abort(new AppError('TASK_CANCELLED', reason));
+  }
+
+  private async execute(
+    type: AgentTypeDefinition<unknown, unknown>,
+    { task, attempt, traceparent }: Assignment,
+    controller: AbortController,
+  ): Promise<void> {
+    const base = () => ({ eventId: randomUUID(), taskId: task.id, attempt, at: new Date().toISOString() });
+    const publish = (event: TaskEvent) => this.events.publish(event, traceparent);
+    const logger = this.options.logger.child({ taskId: task.id, attempt });
+    const timeout = setTimeout(
+      () => controller.abort(new AppError('TASK_TIMEOUT', `task exceeded its timeout of ${task.timeoutMs} ms`)),
+      task.timeoutMs,
+    );
+    const startedAt = performance.now();
+    publish({ ...base(), type: 'started', agentId: this.id });
+    try {
+      const input = type.input ? parseOrThrow(type.input, task.input, 'task input') : task.input;
+      const output = await type.handler(input, {
+        taskId: task.id,
+        attempt,
+        signal: controller.signal,
+        logger,
+        traceparent,
+        progress: (done, total, message) =>
+          publish({
+            ...base(),
+            type: 'progress',
+            agentId: this.id,
+            progress: { done, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
+          }),
+      });
+      controller.signal.throwIfAborted();
+      const durationMs = Math.round(performance.now() - startedAt);
+      publish({ ...base(), type: 'succeeded', agentId: this.id, output: output ?? null, durationMs });
+    } catch (thrown) {
+      const error = controller.signal.aborted ? controller.signal.reason : thrown;
+      const serialized = toSerializedError(error, 'HANDLER_FAILED');
+      if (serialized.code === 'TASK_CANCELLED') {
+        publish({ ...base(), type: 'cancelled', reason: serialized.message });
+      } else {
+        if (serialized.code === 'VALIDATION_FAILED') serialized.retryable = false;
+        serialized.retryable = serialized.retryable && isRetryable(error);
+        logger.warn({ code: serialized.code, err: serialized.message }, 'task attempt failed');
+        publish({ ...base(), type: 'failed', agentId: this.id, error: serialized });
+      }
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.options.discovery.heartbeat(this.id, 'passing');
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'AGENT_NOT_FOUND') {
+        // The registry forgot us (expired, restarted): register again.
+        await this.options.discovery.register(this.registration).catch(() => undefined);
+        return;
+      }
+      this.options.logger.warn({ err: String(error) }, 'heartbeat failed');
+    }
+  }
+}

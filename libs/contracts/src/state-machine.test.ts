@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from './errors';
+import type { TaskEvent } from './events';
+import { applyTaskEvent, type TaskState } from './state-machine';
+
+const taskId = randomUUID();
+const at = new Date().toISOString();
+const base = (attempt: number) => ({ eventId: randomUUID(), taskId, attempt, at });
+const error = new AppError('HANDLER_FAILED', 'boom').toJSON();
+
+const make = {
+  queued: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'queued' }),
+  dispatched: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'dispatched', agentId: 'a1' }),
+  started: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'started', agentId: 'a1' }),
+  progress: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'progress', agentId: 'a1', progress: { done: 1 } }),
+  succeeded: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'succeeded', agentId: 'a1', output: 1, durationMs: 1 }),
+  failed: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'failed', agentId: 'a1', error }),
+  cancelled: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'cancelled', reason: 'user' }),
+  dead_lettered: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'dead_lettered', error }),
+};
+
+function run(events: TaskEvent[], start: TaskState = { status: 'queued', attempt: 0 }) {
+  let state = start;
+  const outcomes = events.map((event) => {
+    const outcome = applyTaskEvent(state, event);
+    if (outcome.kind === 'applied') state = outcome.next;
+    return outcome.kind === 'applied' ? 'applied' : outcome.reason;
+  });
+  return { state, outcomes };
+}
+
+describe('applyTaskEvent', () => {
+  it('walks the happy path queued -> dispatched -> running -> succeeded', () => {
+    const { state, outcomes } = run([make.dispatched(1), make.started(1), make.progress(1), make.succeeded(1)]);
+    expect(outcomes).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(state).toMatchObject({ status: 'succeeded', attempt: 1, agentId: 'a1' });
+  });
+
+  it('never moves a succeeded task back to running', () => {
+    const { state, outcomes } = run([make.started(1), make.succeeded(1), make.started(1), make.progress(1)]);
+    expect(outcomes.slice(2)).toEqual(['INVALID_TRANSITION', 'INVALID_TRANSITION']);
+    expect(state.status).toBe('succeeded');
+  });
+
+  it('rejects a late result from a superseded attempt', () => {
+    const { state, outcomes } = run([make.started(1), make.failed(1), make.queued(1), make.started(2), make.succeeded(1)]);
+    expect(outcomes).toEqual(['applied', 'applied', 'applied', 'applied', 'STALE_ATTEMPT']);
+    expect(state).toMatchObject({ status: 'running', attempt: 2 });
+  });
+
+  it('tolerates a dispatched event arriving after started (events from two producers)', () => {
+    const { state, outcomes } = run([make.started(1), make.dispatched(1), make.succeeded(1)]);
+    expect(outcomes).toEqual(['applied', 'INVALID_TRANSITION', 'applied']);
+    expect(state.status).toBe('succeeded');
+  });
+
+  it('lets a newer attempt supersede any non-final status', () => {
+    for (const first of ['dispatched', 'started', 'failed'] as const) {
+      const { state } = run([make[first](1), make.started(2)]);
+      expect(state).toMatchObject({ status: 'running', attempt: 2 });
+    }
+  });
+
+  it('keeps final statuses final, except re-driving a dead-lettered task with a newer attempt', () => {
+    expect(run([make.cancelled(0), make.queued(1)]).state.status).toBe('cancelled');
+    expect(run([make.succeeded(1), make.queued(2)]).state.status).toBe('succeeded');
+    expect(run([make.succeeded(1), make.cancelled(1)]).state.status).toBe('succeeded');
+    const redriven = run([make.failed(1), make.dead_lettered(1), make.queued(2)]);
+    expect(redriven.outcomes).toEqual(['applied', 'applied', 'applied']);
+    expect(redriven.state).toMatchObject({ status: 'queued', attempt: 2 });
+    expect(run([make.dead_lettered(1), make.queued(1)]).outcomes).toEqual(['applied', 'INVALID_TRANSITION']);
+  });
+
+  it('records the last error and clears the agent when re-queued', () => {
+    const { state } = run([make.started(1), make.failed(1)]);
+    expect(state.lastError?.code).toBe('HANDLER_FAILED');
+    const requeued = run([make.queued(2)], state).state;
+    expect(requeued).toMatchObject({ status: 'queued', attempt: 2, agentId: undefined });
+    expect(requeued.lastError?.code).toBe('HANDLER_FAILED');
+  });
+
+  it('is deterministic: applying the same event twice gives the same state as once', () => {
+    const event = make.started(1);
+    const once = run([event]).state;
+    const twice = run([event, event]).state;
+    expect(twice).toEqual(once);
+  });
+});

@@ -1,0 +1,95 @@
+import type {
+  Agent,
+  AgentInstance,
+  AgentStatus,
+  AgentStatusEvent,
+  Discovery,
+  MessageBus,
+  RegistryApi,
+  TopicNames,
+  WatchHandle,
+} from '@contextforge/contracts';
+import type { Logger } from '@contextforge/observability';
+
+export interface RegistryOptions {
+  discovery: Discovery;
+  bus: MessageBus;
+  topics: TopicNames;
+  logger: Logger;
+}
+
+export function agentStatusOf(instance: AgentInstance): AgentStatus {
+  switch (instance.health) {
+    case 'passing':
+      return 'healthy';
+    case 'warning':
+      return 'draining';
+    case 'critical':
+      return 'unhealthy';
+  }
+}
+
+export function toAgent(instance: AgentInstance): Agent {
+  return {
+    ...instance.registration,
+    status: agentStatusOf(instance),
+    lastHeartbeatAgeMs: instance.lastHeartbeatAgeMs,
+    ...(instance.note ? { statusNote: instance.note } : {}),
+  };
+}
+
+/**
+ * The registry service: the read side of discovery for the API, and the source of agent status
+ * events (published on the agent-status topic whenever an agent appears, changes or leaves).
+ */
+export class Registry implements RegistryApi {
+  private watch: WatchHandle | undefined;
+  private readonly known = new Map<string, AgentStatus>();
+
+  constructor(private readonly options: RegistryOptions) {}
+
+  async start(): Promise<void> {
+    this.watch = this.options.discovery.watch((instances) => void this.onAgents(instances));
+  }
+
+  async stop(): Promise<void> {
+    this.watch?.close();
+  }
+
+  async listAgents(): Promise<Agent[]> {
+    const instances = await this.options.discovery.list();
+    return instances.map(toAgent).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async getAgent(id: string): Promise<Agent | undefined> {
+    return (await this.listAgents()).find((agent) => agent.id === id);
+  }
+
+  private async onAgents(instances: AgentInstance[]): Promise<void> {
+    const events: AgentStatusEvent[] = [];
+    const at = new Date().toISOString();
+    const present = new Set<string>();
+    for (const instance of instances) {
+      const agent = toAgent(instance);
+      present.add(agent.id);
+      const previous = this.known.get(agent.id);
+      if (previous === agent.status) continue;
+      this.known.set(agent.id, agent.status);
+      events.push({ agentId: agent.id, status: agent.status, previous: previous ?? 'unknown', at, agent });
+    }
+    for (const [id, previous] of this.known) {
+      if (present.has(id)) continue;
+      this.known.delete(id);
+      events.push({ agentId: id, status: 'deregistered', previous, at });
+    }
+    if (events.length === 0) return;
+    try {
+      await this.options.bus.publish(
+        this.options.topics.agentStatus,
+        events.map((event) => ({ key: event.agentId, value: event })),
+      );
+    } catch (error) {
+      this.options.logger.warn({ err: String(error) }, 'publishing agent status events failed');
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  CONSUMER_GROUPS,
+  TaskEventSchema,
+  parseOrThrow,
+  taskFromView,
+  type BusMessage,
+  type ListTasksFilter,
+  type MessageBus,
+  type ResultStoreApi,
+  type SubmitOutcome,
+  type Subscription,
+  type Task,
+  type TaskEvent,
+  type TaskPage,
+  type TaskRepository,
+  type TaskResultView,
+  type TaskSubmission,
+  type TaskView,
+  type TopicNames,
+} from '@contextforge/contracts';
+import type { Logger } from '@contextforge/observability';
+import { randomUUID } from 'node:crypto';
+
+export interface ResultStoreOptions {
+  repository: TaskRepository;
+  bus: MessageBus;
+  topics: TopicNames;
+  logger: Logger;
+  /** Called after each applied batch with the tasks it changed (used by streams and metrics). */
+  onTasksChanged?: (tasks: readonly TaskView[]) => void;
+}
+
+/**
+ * The result-store: the system of record for tasks. A submission is stored as queued before it is
+ * announced on the bus, so a task that was answered 202 can always be read. Task events from the
+ * bus are validated one by one (an invalid one is dead-lettered by the bus) and applied in
+ * batches through the repository's state machine.
+ */
+export class ResultStore implements ResultStoreApi {
+  private subscription: Subscription | undefined;
+
+  constructor(private readonly options: ResultStoreOptions) {}
+
+  async start(): Promise<void> {
+    this.subscription = await this.options.bus.subscribe({
+      topic: this.options.topics.taskEvents,
+      group: CONSUMER_GROUPS.resultStore,
+      maxBatchSize: 500,
+      handler: (messages) => this.applyMessages(messages),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+  }
+
+  async submit(submission: TaskSubmission, clientId: string): Promise<SubmitOutcome> {
+    const task: Task = {
+      id: randomUUID(),
+      clientId,
+      type: submission.type,
+      input: submission.input,
+      priority: submission.priority,
+      requiredCapabilities: submission.requiredCapabilities,
+      timeoutMs: submission.timeoutMs,
+      maxAttempts: submission.maxAttempts,
+      ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
+      createdAt: new Date().toISOString(),
+    };
+    const outcome = await this.options.repository.createTask(task);
+    // A repeated submission of a task that was never dispatched is announced again: the first
+    // announcement may have failed after the row was written. The scheduler ignores duplicates.
+    if (outcome.created || (outcome.task.status === 'queued' && outcome.task.attempt === 0)) {
+      await this.options.bus.publish(this.options.topics.tasksSubmitted, [
+        { key: task.id, value: { task: taskFromView(outcome.task) } },
+      ]);
+    }
+    return outcome;
+  }
+
+  getTask(id: string): Promise<TaskView | undefined> {
+    return this.options.repository.getTask(id);
+  }
+
+  getResult(taskId: string): Promise<TaskResultView | undefined> {
+    return this.options.repository.getResult(taskId);
+  }
+
+  listTasks(filter: ListTasksFilter): Promise<TaskPage> {
+    return this.options.repository.listTasks(filter);
+  }
+
+  private async applyMessages(messages: readonly BusMessage[]): Promise<void> {
+    const events: TaskEvent[] = messages.map((message) =>
+      parseOrThrow(TaskEventSchema, message.value, 'task event', 'INVALID_MESSAGE'),
+    );
+    const outcomes = await this.options.repository.applyEvents(events);
+    const changed: TaskView[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.task) changed.push(outcome.task);
+      if (outcome.outcome === 'ignored') {
+        this.options.logger.debug({ taskId: outcome.taskId, reason: outcome.reason }, 'event recorded, not applied');
+      }
+    }
+    if (changed.length > 0) this.options.onTasksChanged?.(changed);
+  }
+}

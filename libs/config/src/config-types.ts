@@ -1,0 +1,149 @@
+import type { Rate } from './units';
+
+/**
+ * The validated configuration every app receives. It mirrors the YAML (see
+ * config/contextforge.example.yaml for every key with its default) with camelCase names:
+ * `heartbeat_interval` is `heartbeatInterval`. Units are fixed: every duration is whole
+ * milliseconds, every size whole bytes, every rate a `Rate`. Objects are frozen.
+ */
+export interface Config {
+  readonly agent: AgentConfig;
+  readonly coordinator: CoordinatorConfig;
+  readonly registry: RegistryConfig;
+  readonly database: DatabaseConfig;
+  readonly scheduler: SchedulerConfig;
+  readonly resultStore: ResultStoreConfig;
+  readonly embedded: EmbeddedConfig;
+  readonly network: NetworkConfig;
+  readonly security: SecurityConfig;
+  readonly logging: LoggingConfig;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+export type LoadBalancingStrategy = 'round_robin' | 'least_connections' | 'weighted';
+export type QueueType = 'memory' | 'kafka';
+
+/** One agent process (apps/agent); the embedded mode uses type, capabilities, weight etc. for its local agents. */
+export interface AgentConfig {
+  /** Unset: the agent app chooses one (for example from the host name). */
+  readonly id?: string;
+  readonly name?: string;
+  /** The agent's kind, e.g. "code-analyzer". Default "general". */
+  readonly type: string;
+  readonly capabilities: readonly string[];
+  /** Agent types (task types) this process hosts. Default [echo, sleep]. */
+  readonly taskTypes: readonly string[];
+  /** Declared resources, passed through to the registration as written ("4", "8Gi"). */
+  readonly resources: { readonly cpu?: string; readonly memory?: string; readonly disk?: string };
+  /** Where the scheduler reaches this agent (http(s)://). Unset: the agent app derives it from its port. */
+  readonly endpoint?: string;
+  readonly weight: number;
+  readonly concurrency: number;
+  /** HTTP port of the agent's dispatch endpoint. */
+  readonly port: number;
+  readonly registry: AgentRegistryConfig;
+  /** How long SIGTERM waits for running tasks before aborting them (ms). */
+  readonly drainTimeout: number;
+}
+
+export interface AgentRegistryConfig {
+  /** Discovery URL the agent registers with. Default: the top-level registry.url. */
+  readonly url: string;
+  readonly heartbeatInterval: number;
+  /** TTL of the agent's health check: no heartbeat for this long and it is unhealthy (ms). */
+  readonly ttl: number;
+  /** Consul removes an agent whose check stays critical this long (ms). */
+  readonly deregisterCriticalAfter: number;
+}
+
+/** The gateway and the scheduler (the seed's "coordinator"). */
+export interface CoordinatorConfig {
+  /** Gateway HTTP port; 0 picks a free port. */
+  readonly port: number;
+  readonly host: string;
+  readonly agents: {
+    readonly healthCheckInterval: number;
+    readonly healthCheckTimeout: number;
+    /** Consecutive failed checks before an agent is unavailable. */
+    readonly maxFailures: number;
+    /** No heartbeat for this long and an agent is unhealthy (ms). */
+    readonly heartbeatTimeout: number;
+  };
+  readonly loadBalancing: {
+    readonly strategy: LoadBalancingStrategy;
+    /** Dispatch timeout per call to an agent (ms). */
+    readonly timeout: number;
+  };
+  readonly queue: {
+    /** Derived from the URL scheme when not written. */
+    readonly type: QueueType;
+    /** memory:// or kafka://host:port[,host:port] */
+    readonly url: string;
+    readonly prefetchCount: number;
+    readonly topicPrefix: string;
+    readonly clientId?: string;
+  };
+  readonly retry: {
+    readonly maxAttempts: number;
+    readonly initialDelay: number;
+    readonly maxDelay: number;
+  };
+}
+
+export interface RegistryConfig {
+  /** memory://, consul://host[:port] or consul+https://host[:port] */
+  readonly url: string;
+  readonly serviceName: string;
+  readonly aclToken?: string;
+  /** HTTP port of the registry service. */
+  readonly port: number;
+  /** Where other services (the gateway) reach the registry service. Default http://127.0.0.1:<port>. */
+  readonly apiUrl: string;
+}
+
+export interface DatabaseConfig {
+  /** pglite://memory, pglite://<directory>, postgres://... or postgresql://... */
+  readonly url: string;
+  readonly poolMax: number;
+}
+
+export interface SchedulerConfig {
+  readonly port: number;
+}
+
+export interface ResultStoreConfig {
+  readonly port: number;
+  /** Where other services reach the result-store. Default http://127.0.0.1:<port>. */
+  readonly url: string;
+}
+
+export interface EmbeddedConfig {
+  /** Local agents started by the embedded mode (`npm start`). */
+  readonly agents: number;
+}
+
+export interface NetworkConfig {
+  readonly tls: {
+    readonly enabled: boolean;
+    readonly certPath?: string;
+    readonly keyPath?: string;
+    readonly caPath?: string;
+  };
+  readonly rateLimiting: { readonly perIp: Rate; readonly perAgent: Rate };
+  /** Largest accepted request body (bytes). */
+  readonly bodyLimit: number;
+}
+
+export interface SecurityConfig {
+  readonly authentication: {
+    readonly type: 'jwt';
+    /** HMAC secret for client JWTs (at least 32 characters). Unset: the gateway decides (see its docs). */
+    readonly secretKey?: string;
+    /** Lifetime of issued tokens (ms). */
+    readonly expiration: number;
+  };
+}
+
+export interface LoggingConfig {
+  readonly level: LogLevel;
+}

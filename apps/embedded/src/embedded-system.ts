@@ -2,7 +2,7 @@ import { AgentRuntime } from '@contextforge/agent-sdk';
 import { MemoryAgentNetwork } from '@contextforge/agent-transport';
 import { builtinAgentTypes } from '@contextforge/agent-types';
 import type { Config } from '@contextforge/config';
-import { topicNames, type Discovery, type MessageBus, type TaskRepository } from '@contextforge/contracts';
+import { topicNames, type Discovery, type MessageBus, type TaskRepository, type TaskView } from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
 import { Gateway } from '@contextforge/gateway-service';
 import { createMessageBus } from '@contextforge/messaging';
@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '@contextforge/observability';
 import { createTaskRepository } from '@contextforge/persistence';
 import { Registry } from '@contextforge/registry-service';
 import { ResultStore } from '@contextforge/result-store-service';
-import { Scheduler } from '@contextforge/scheduler-service';
+import { Scheduler, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
 
 export interface EmbeddedSystem {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
@@ -21,6 +21,8 @@ export interface EmbeddedSystem {
   repository: TaskRepository;
   agents: AgentRuntime[];
   scheduler: Scheduler;
+  /** Calls `listener` with every task the result-store changes; returns the unsubscribe function. */
+  onTaskChanged(listener: (task: TaskView) => void): () => void;
   /** Stops everything, in the reverse order of starting. */
   stop(): Promise<void>;
 }
@@ -55,11 +57,24 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
     await discovery.connect();
     stack.push(() => discovery.close());
 
-    const repository = await createTaskRepository(config.database.url, { poolMax: config.database.poolMax });
+    const repository = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
     await repository.connect();
     stack.push(() => repository.close());
 
-    const resultStore = new ResultStore({ repository, bus, topics, logger: logger.child({ service: 'result-store' }) });
+    const listeners = new Set<(task: TaskView) => void>();
+    const onTaskChanged = (listener: (task: TaskView) => void) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    };
+    const resultStore = new ResultStore({
+      repository,
+      bus,
+      topics,
+      logger: logger.child({ service: 'result-store' }),
+      onTasksChanged: (tasks) => {
+        for (const task of tasks) for (const listener of listeners) listener(task);
+      },
+    });
     await resultStore.start();
     stack.push(() => resultStore.stop());
 
@@ -74,11 +89,7 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
       transport: network,
       topics,
       logger: logger.child({ service: 'scheduler' }),
-      strategy: config.coordinator.loadBalancing.strategy,
-      retry: { initialDelayMs: config.coordinator.retry.initialDelay, maxDelayMs: config.coordinator.retry.maxDelay },
-      dispatchTimeoutMs: config.coordinator.agents.healthCheckTimeout,
-      agentPauseMs: 50,
-      timeoutGraceMs: 2_000,
+      ...schedulerSettingsFromConfig(config),
     });
     await scheduler.start();
     stack.push(() => scheduler.stop());
@@ -121,7 +132,7 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
     const port = await gateway.listen(config.coordinator.port, config.coordinator.host);
     stack.push(() => gateway.close());
     const host = config.coordinator.host === '0.0.0.0' ? '127.0.0.1' : config.coordinator.host;
-    return { url: `http://${host}:${port}`, port, bus, discovery, repository, agents, scheduler, stop };
+    return { url: `http://${host}:${port}`, port, bus, discovery, repository, agents, scheduler, onTaskChanged, stop };
   } catch (error) {
     await stop();
     throw error;

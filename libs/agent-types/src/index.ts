@@ -1,3 +1,4 @@
+import { AppError } from '@contextforge/contracts';
 export { echoAgentType } from './echo';
 export { sleepAgentType } from './sleep';
 import { echoAgentType } from './echo';
@@ -5,3 +6,13 @@ import { sleepAgentType } from './sleep';
 
 /** The agent types every agent process hosts unless configured otherwise. */
 export const builtinAgentTypes = [echoAgentType, sleepAgentType] as const;
+
+/** The built-in agent types with these names; an unknown name fails start-up. */
+export function agentTypesByName(names: readonly string[]) {
+  const known = new Map<string, (typeof builtinAgentTypes)[number]>(builtinAgentTypes.map((type) => [type.name, type]));
+  return names.map((name) => {
+    const type = known.get(name);
+    if (!type) throw new AppError('CONFIG_INVALID', `agent.task_types: unknown agent type "${name}" (built in: ${[...known.keys()].join(', ')})`);
+    return type;
+  });
+}

@@ -53,6 +53,7 @@ export type {
   TaskEventType,
   TaskSubmittedMessage,
 } from './events';
+export { AgentLoadSchema, AssignmentSchema, CancelAssignmentSchema } from './assignment';
 export { applyTaskEvent } from './state-machine';
 export type { TaskState, TransitionOutcome } from './state-machine';
 export {

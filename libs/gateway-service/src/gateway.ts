@@ -9,10 +9,8 @@ import {
 } from '@contextforge/contracts';
 import type { Logger } from '@contextforge/observability';
 import express, { type Express, type RequestHandler } from 'express';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import { z } from 'zod';
-import { errorHandler, methodNotAllowed, requireJson, routeNotFound } from './errors';
+import { errorHandler, listen, methodNotAllowed, requireJson, routeNotFound } from '@contextforge/http-kit';
 
 export interface GatewayOptions {
   resultStore: ResultStoreApi;
@@ -138,30 +136,18 @@ export function createGatewayApp(options: GatewayOptions): Express {
 }
 
 export class Gateway {
-  private server: Server | undefined;
+  private server: { close(): Promise<void> } | undefined;
 
   constructor(private readonly options: GatewayOptions) {}
 
   /** Listens and resolves with the bound port (pass 0 for an ephemeral one). */
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
-    const server = createServer(createGatewayApp(this.options));
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 120_000;
-    server.keepAliveTimeout = 5_000;
+    const server = await listen(createGatewayApp(this.options), port, host);
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return server.port;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    await this.server?.close();
   }
 }

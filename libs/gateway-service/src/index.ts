@@ -1,3 +1,2 @@
 export { Gateway, createGatewayApp } from './gateway';
 export type { GatewayOptions } from './gateway';
-export type { ErrorBody } from './errors';

@@ -3,3 +3,4 @@ export type { SchedulerOptions } from './scheduler';
 export { PriorityQueue } from './priority-queue';
 export { LeastConnectionsStrategy, RoundRobinStrategy, WeightedStrategy, createStrategy } from './strategies';
 export type { Candidate, Strategy, StrategyName } from './strategies';
+export { schedulerSettingsFromConfig } from './scheduler-options-from-config';

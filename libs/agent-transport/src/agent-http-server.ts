@@ -1,0 +1,106 @@
+import {
+  AppError,
+  AssignmentSchema,
+  CancelAssignmentSchema,
+  ERROR_CODES,
+  parseOrThrow,
+  toSerializedError,
+  type AgentEndpoint,
+} from '@contextforge/contracts';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface AgentHttpServerOptions {
+  port: number;
+  host?: string;
+  /** Largest assignment body in bytes (default 110 MB: a 100 MB task input plus envelope). */
+  bodyLimitBytes?: number;
+}
+
+const CANCEL_PATH = /^\/v1\/assignments\/([^/]+)\/(\d+)\/cancel$/;
+
+/**
+ * The agent's side of direct dispatch, on node:http (no framework: three routes). Also serves
+ * /healthz and /readyz for Kubernetes probes.
+ */
+export async function serveAgentEndpoint(
+  agent: AgentEndpoint,
+  options: AgentHttpServerOptions,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const limit = options.bodyLimitBytes ?? 110 * 1024 * 1024;
+  const server: Server = createServer((req, res) => {
+    handle(agent, req, res, limit).catch((error: unknown) => reply(res, undefined, error));
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function handle(agent: AgentEndpoint, req: IncomingMessage, res: ServerResponse, limit: number) {
+  const url = req.url ?? '/';
+  if (req.method === 'GET' && (url === '/healthz' || url === '/v1/load')) {
+    reply(res, 200, url === '/healthz' ? { status: 'ok' } : agent.load());
+    return;
+  }
+  if (req.method === 'GET' && url === '/readyz') {
+    const load = agent.load();
+    reply(res, load.draining ? 503 : 200, { status: load.draining ? 'draining' : 'ready' });
+    return;
+  }
+  if (req.method === 'POST' && url === '/v1/assignments') {
+    const assignment = parseOrThrow(AssignmentSchema, await readJson(req, limit), 'assignment');
+    await agent.accept(assignment);
+    reply(res, 202, { accepted: true });
+    return;
+  }
+  const cancel = req.method === 'POST' ? CANCEL_PATH.exec(url) : null;
+  if (cancel) {
+    const { reason } = parseOrThrow(CancelAssignmentSchema, await readJson(req, limit), 'cancel request');
+    await agent.cancel(decodeURIComponent(cancel[1] ?? ''), Number(cancel[2]), reason);
+    reply(res, 202, { cancelled: true });
+    return;
+  }
+  throw new AppError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${url}`);
+}
+
+async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new AppError('PAYLOAD_TOO_LARGE', `the body is larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new AppError('MALFORMED_JSON', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function reply(res: ServerResponse, status: number | undefined, body: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (status === undefined) {
+    const error = toSerializedError(body);
+    const known = body instanceof AppError;
+    res.writeHead(known ? ERROR_CODES[error.code].http : 500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: known ? error : { code: 'INTERNAL', message: 'internal error' } }));
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

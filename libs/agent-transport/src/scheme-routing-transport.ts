@@ -1,0 +1,33 @@
+import { AppError, type AgentLoad, type AgentTransport, type Assignment, type CallOptions } from '@contextforge/contracts';
+import { HttpAgentTransport } from './http-agent-transport';
+import type { MemoryAgentNetwork } from './memory-agent-network';
+
+/**
+ * Routes each call by the endpoint's scheme: memory:// to the in-process network (when one is
+ * given), http(s):// to the HTTP transport. Lets one scheduler reach local and remote agents.
+ */
+export class SchemeRoutingTransport implements AgentTransport {
+  private readonly http = new HttpAgentTransport();
+
+  constructor(private readonly memory?: MemoryAgentNetwork) {}
+
+  dispatch(endpoint: string, assignment: Assignment, options?: CallOptions): Promise<void> {
+    return this.pick(endpoint).dispatch(endpoint, assignment, options);
+  }
+
+  cancel(endpoint: string, taskId: string, attempt: number, reason: string, options?: CallOptions): Promise<void> {
+    return this.pick(endpoint).cancel(endpoint, taskId, attempt, reason, options);
+  }
+
+  ping(endpoint: string, options?: CallOptions): Promise<AgentLoad> {
+    return this.pick(endpoint).ping(endpoint, options);
+  }
+
+  private pick(endpoint: string): AgentTransport {
+    if (endpoint.startsWith('memory://')) {
+      if (!this.memory) throw new AppError('AGENT_UNREACHABLE', `${endpoint} is in-process but this scheduler has no local agents`);
+      return this.memory;
+    }
+    return this.http;
+  }
+}

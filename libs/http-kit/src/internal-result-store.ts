@@ -1,0 +1,91 @@
+import {
+  AppError,
+  TASK_STATUSES,
+  TaskSubmissionSchema,
+  parseOrThrow,
+  type ListTasksFilter,
+  type ResultStoreApi,
+  type SubmitOutcome,
+  type TaskPage,
+  type TaskResultView,
+  type TaskView,
+} from '@contextforge/contracts';
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { fetchJson } from './fetch-json';
+
+/**
+ * The result-store's internal HTTP API (cluster mode), used by gateway replicas. Not public:
+ * the gateway authenticates clients and passes the client id along.
+ */
+const SubmitBody = z.object({ submission: TaskSubmissionSchema, clientId: z.string().min(1).max(200) });
+const ListQuery = z.object({
+  clientId: z.string().max(200).optional(),
+  status: z.enum(TASK_STATUSES).optional(),
+  type: z.string().max(100).optional(),
+  agentId: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().max(500).optional(),
+});
+const BASE = '/internal/v1/tasks';
+
+export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): Router {
+  const router = Router();
+  router.post(BASE, express.json({ limit: bodyLimitBytes }), async (req, res) => {
+    const { submission, clientId } = parseOrThrow(SubmitBody, req.body, 'submit request');
+    res.status(200).json(await api.submit(submission, clientId));
+  });
+  router.get(BASE, async (req, res) => {
+    const query = parseOrThrow(ListQuery, req.query, 'query');
+    res.json(await api.listTasks(stripUndefined(query)));
+  });
+  router.get(`${BASE}/:id`, async (req, res) => {
+    const task = await api.getTask(String(req.params['id']));
+    if (!task) throw new AppError('TASK_NOT_FOUND', `no task ${String(req.params['id'])}`);
+    res.json(task);
+  });
+  router.get(`${BASE}/:id/result`, async (req, res) => {
+    const result = await api.getResult(String(req.params['id']));
+    if (!result) throw new AppError('TASK_NOT_FOUND', `no result for task ${String(req.params['id'])}`);
+    res.json(result);
+  });
+  return router;
+}
+
+export class HttpResultStoreClient implements ResultStoreApi {
+  constructor(private readonly baseUrl: string) {}
+
+  submit(submission: z.output<typeof TaskSubmissionSchema>, clientId: string): Promise<SubmitOutcome> {
+    return fetchJson(`${this.baseUrl}${BASE}`, { method: 'POST', body: { submission, clientId } });
+  }
+
+  getTask(id: string): Promise<TaskView | undefined> {
+    return orUndefined(fetchJson<TaskView>(`${this.baseUrl}${BASE}/${encodeURIComponent(id)}`));
+  }
+
+  getResult(taskId: string): Promise<TaskResultView | undefined> {
+    return orUndefined(fetchJson<TaskResultView>(`${this.baseUrl}${BASE}/${encodeURIComponent(taskId)}/result`));
+  }
+
+  listTasks(filter: ListTasksFilter): Promise<TaskPage> {
+    const query = new URLSearchParams(
+      Object.entries(filter)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]): [string, string] => [key, String(value)]),
+    );
+    return fetchJson(`${this.baseUrl}${BASE}?${query.toString()}`);
+  }
+}
+
+async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'TASK_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}

@@ -1,0 +1,2 @@
+export { runService } from './run-service';
+export type { RunServiceOptions, ServiceContext } from './run-service';

@@ -1,0 +1,84 @@
+import { ConfigError, loadConfigFromProcess, type Config } from '@contextforge/config';
+import { isRetryable } from '@contextforge/contracts';
+import { createLogger, type Logger } from '@contextforge/observability';
+import { backoffDelay, sleep } from '@contextforge/resilience';
+
+export interface ServiceContext {
+  config: Config;
+  logger: Logger;
+  /** Registers a cleanup step; steps run in reverse order on stop or when start fails. */
+  onStop(step: () => Promise<void>): void;
+}
+
+export interface RunServiceOptions {
+  argv: readonly string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Retries of a start that failed with a retryable error (a dependency not reachable yet). */
+  startRetries?: number;
+}
+
+/**
+ * `start` builds and starts the service, registering cleanup with `onStop`, and may return lines
+ * to print (where it listens). The shared body of every app's main.ts: read and validate config, start, print one clear line
+ * on failure, retry a start that failed because a dependency was not reachable (with capped
+ * exponential backoff), and stop cleanly on SIGTERM/SIGINT (a second signal exits at once).
+ */
+export async function runService(
+  name: string,
+  start: (context: ServiceContext) => Promise<string[] | void>,
+  options: RunServiceOptions,
+): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfigFromProcess({ argv: options.argv, env: options.env, cwd: options.cwd });
+  } catch (error) {
+    fail(name, error instanceof ConfigError ? error.message : describe(error));
+    return;
+  }
+  const logger = createLogger({ service: name, level: config.logging.level });
+  const steps: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of steps.splice(0).reverse()) {
+      await step().catch((error: unknown) => logger.error({ err: describe(error) }, 'shutdown step failed'));
+    }
+  };
+  const maxRetries = options.startRetries ?? 10;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const banner = await start({ config, logger, onStop: (step) => steps.push(step) });
+      for (const line of banner ?? []) process.stdout.write(`${line}\n`);
+      break;
+    } catch (error) {
+      await stop();
+      if (!isRetryable(error) || attempt > maxRetries) {
+        fail(name, describe(error));
+        return;
+      }
+      const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 15_000, jitter: 'equal' });
+      process.stderr.write(`${name}: ${describe(error)}; retrying in ${Math.round(delay)} ms (${attempt}/${maxRetries})\n`);
+      await sleep(delay);
+    }
+  }
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function fail(name: string, message: string): void {
+  process.stderr.write(`${name}: failed to start: ${message}\n`);
+  process.exitCode = 1;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,7 +1,8 @@
-// Bundles one app's main.ts into dist/apps/<name>/main.js (node_modules stay external).
+// Bundles one app's main.ts into dist/apps/<name>/main.js (node_modules stay external) and ships
+// the SQL migrations beside it (the result-store applies them at start).
 // Usage: node tools/scripts/build-app.mjs <app-name>
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,4 +24,7 @@ await build({
   sourcemap: true,
   tsconfig: join(root, 'apps', name, 'tsconfig.json'),
   logLevel: 'warning',
+});
+cpSync(join(root, 'libs', 'persistence', 'migrations'), join(root, 'dist', 'apps', name, 'migrations'), {
+  recursive: true,
 });

@@ -70,7 +70,7 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
       repository,
       bus,
       topics,
-      logger: logger.child({ service: 'result-store' }),
+      logger: logger.child({ component: 'result-store' }),
       onTasksChanged: (tasks) => {
         for (const task of tasks) for (const listener of listeners) listener(task);
       },
@@ -78,7 +78,7 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
     await resultStore.start();
     stack.push(() => resultStore.stop());
 
-    const registry = new Registry({ discovery, bus, topics, logger: logger.child({ service: 'registry' }) });
+    const registry = new Registry({ discovery, bus, topics, logger: logger.child({ component: 'registry' }) });
     await registry.start();
     stack.push(() => registry.stop());
 
@@ -88,7 +88,7 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
       discovery,
       transport: network,
       topics,
-      logger: logger.child({ service: 'scheduler' }),
+      logger: logger.child({ component: 'scheduler' }),
       ...schedulerSettingsFromConfig(config),
     });
     await scheduler.start();
@@ -113,7 +113,7 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
         bus,
         discovery,
         topics,
-        logger: logger.child({ service: 'agent', agentId: id }),
+        logger: logger.child({ component: 'agent' }),
         listen: async (endpoint) => network.listen(`memory://${id}`, endpoint),
         heartbeatIntervalMs: config.agent.registry.heartbeatInterval,
         drainTimeoutMs: config.agent.drainTimeout,
@@ -126,7 +126,7 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
     const gateway = new Gateway({
       resultStore,
       registry,
-      logger: logger.child({ service: 'gateway' }),
+      logger: logger.child({ component: 'gateway' }),
       bodyLimitBytes: config.network.bodyLimit,
     });
     const port = await gateway.listen(config.coordinator.port, config.coordinator.host);

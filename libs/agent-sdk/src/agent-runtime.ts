@@ -75,7 +75,7 @@ export class AgentRuntime implements AgentEndpoint {
     await this.options.discovery.register(this.registration);
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.options.heartbeatIntervalMs);
     this.heartbeatTimer.unref();
-    this.options.logger.info({ agentId: this.id, endpoint: this.registration.endpoint }, 'agent started');
+    this.options.logger.debug({ agentId: this.id, endpoint: this.registration.endpoint }, 'agent started');
   }
 
   /**
@@ -102,7 +102,7 @@ export class AgentRuntime implements AgentEndpoint {
     await this.events.flush();
     await this.options.discovery.deregister(this.id).catch(() => undefined);
     await this.server?.close();
-    this.options.logger.info({ agentId: this.id }, 'agent stopped');
+    this.options.logger.debug({ agentId: this.id }, 'agent stopped');
   }
 
   load(): AgentLoad {
@@ -144,7 +144,7 @@ export class AgentRuntime implements AgentEndpoint {
   ): Promise<void> {
     const base = () => ({ eventId: randomUUID(), taskId: task.id, attempt, at: new Date().toISOString() });
     const publish = (event: TaskEvent) => this.events.publish(event, traceparent);
-    const logger = this.options.logger.child({ taskId: task.id, attempt });
+    const logger = this.options.logger.child({ agentId: this.id, taskId: task.id, attempt });
     const timeout = setTimeout(
       () => controller.abort(new AppError('TASK_TIMEOUT', `task exceeded its timeout of ${task.timeoutMs} ms`)),
       task.timeoutMs,

@@ -1,1 +1,12 @@
-export {};
+export { createTaskRepository } from './create-task-repository';
+export type { TaskRepositoryOptions } from './create-task-repository';
+export { parseDatabaseUrl, redact as redactDatabaseUrl } from './database-url';
+export type { DatabaseTarget } from './database-url';
+export { MemoryTaskRepository } from './memory-task-repository';
+export { PrismaTaskRepository } from './prisma/prisma-task-repository';
+export type { PrismaTaskRepositoryOptions } from './prisma/prisma-task-repository';
+export { EMBEDDED_POOL_OPTIONS, startEmbeddedPostgres } from './embedded-postgres';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres';
+export { DEFAULT_MIGRATIONS_DIR, migrate } from './migrate';
+export type { MigrateOptions, MigrationReport, MigrationTarget } from './migrate';
+export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './domain/list-query';

@@ -33,7 +33,7 @@ export function toAgent(instance: AgentInstance): Agent {
   return {
     ...instance.registration,
     status: agentStatusOf(instance),
-    lastHeartbeatAgeMs: instance.lastHeartbeatAgeMs,
+    lastHeartbeatAgeMs: instance.lastHeartbeatAgeMs === null ? null : Math.round(instance.lastHeartbeatAgeMs),
     ...(instance.note ? { statusNote: instance.note } : {}),
   };
 }

@@ -1,0 +1,136 @@
+import {
+  applyTaskEvent,
+  isFinalStatus,
+  type EventOutcome,
+  type TaskEvent,
+  type TaskResultView,
+  type TaskState,
+  type TaskView,
+} from '@contextforge/contracts';
+import { toJsonValue } from './json';
+
+/** An event to store in a task's history, with what the state machine made of it. */
+export interface RecordedEvent {
+  event: TaskEvent;
+  outcome: 'applied' | 'ignored';
+  /** STALE_ATTEMPT or INVALID_TRANSITION when ignored. */
+  reason?: string;
+}
+
+/** What applying a batch means; each adapter writes it in its own way. */
+export interface EventPlan {
+  /** One per input event, in input order. */
+  outcomes: EventOutcome[];
+  /** The final state of every task the batch changed, once per task. */
+  updates: TaskView[];
+  /** Events to store: applied and ignored ones (history), never duplicates or unknown-task ones. */
+  records: RecordedEvent[];
+  /** Results of applied `succeeded` events (at most one per task, see below). */
+  results: TaskResultView[];
+}
+
+/**
+ * Runs a batch of events through the task state machine (applyTaskEvent) in order, starting from
+ * `tasks` (the current state of every task the batch names; missing ones are unknown).
+ *
+ * - An event whose id is in `storedEventIds`, or appeared earlier in the batch, is a duplicate
+ *   and changes nothing (not even history).
+ * - An event for an unknown task is reported as unknown_task and not stored (its task may be
+ *   created later; the bus redelivers or dead-letters it, which is the caller's policy).
+ * - Ignored events are stored in history with the reason, but do not change the task.
+ * - An applied `succeeded` event yields the task's result. `succeeded` is final and the state
+ *   machine leaves a final status only for dead_lettered -> queued, so a task gets at most one.
+ *   `resultTaskIds` names tasks that already have one, to hold that even for bad data.
+ *
+ * Pure apart from reading `now`, so the memory and SQL adapters agree by construction.
+ */
+export function planEvents(
+  events: readonly TaskEvent[],
+  tasks: ReadonlyMap<string, TaskView>,
+  storedEventIds: ReadonlySet<string>,
+  now: Date,
+  resultTaskIds: ReadonlySet<string> = new Set(),
+): EventPlan {
+  const current = new Map(tasks);
+  const seen = new Set<string>();
+  const changed = new Set<string>();
+  const withResult = new Set(resultTaskIds);
+  const plan: EventPlan = { outcomes: [], updates: [], records: [], results: [] };
+  const nowIso = now.toISOString();
+
+  for (const event of events) {
+    const { eventId, taskId } = event;
+    if (storedEventIds.has(eventId) || seen.has(eventId)) {
+      plan.outcomes.push({ eventId, taskId, outcome: 'duplicate' });
+      continue;
+    }
+    const task = current.get(taskId);
+    if (!task) {
+      plan.outcomes.push({ eventId, taskId, outcome: 'unknown_task', reason: 'TASK_NOT_FOUND' });
+      continue;
+    }
+    seen.add(eventId);
+    const transition = applyTaskEvent(stateOf(task), event);
+    if (transition.kind === 'ignored') {
+      plan.records.push({ event, outcome: 'ignored', reason: transition.reason });
+      plan.outcomes.push({ eventId, taskId, outcome: 'ignored', reason: transition.reason });
+      continue;
+    }
+    const next = withState(task, transition.next, nowIso);
+    current.set(taskId, next);
+    changed.add(taskId);
+    plan.records.push({ event, outcome: 'applied' });
+    plan.outcomes.push({ eventId, taskId, outcome: 'applied', task: next });
+    if (event.type === 'succeeded' && !withResult.has(taskId)) {
+      withResult.add(taskId);
+      plan.results.push({
+        taskId,
+        attempt: event.attempt,
+        agentId: event.agentId,
+        output: toJsonValue(event.output),
+        durationMs: Math.round(event.durationMs),
+        createdAt: nowIso,
+      });
+    }
+  }
+  for (const taskId of changed) {
+    const task = current.get(taskId);
+    if (task) plan.updates.push(task);
+  }
+  return plan;
+}
+
+function stateOf(task: TaskView): TaskState {
+  return {
+    status: task.status,
+    attempt: task.attempt,
+    agentId: task.agentId,
+    statusReason: task.statusReason,
+    lastError: task.lastError,
+  };
+}
+
+/** The task with the state machine's new state; finishedAt is set on entering a final status. */
+function withState(task: TaskView, state: TaskState, nowIso: string): TaskView {
+  const {
+    agentId: _agentId,
+    statusReason: _statusReason,
+    lastError: _lastError,
+    finishedAt: _finishedAt,
+    ...rest
+  } = task;
+  // Final statuses are only entered from non-final ones, and left only by a re-drive (queued).
+  const finishedAt = isFinalStatus(state.status) ? nowIso : undefined;
+  return {
+    ...rest,
+    status: state.status,
+    attempt: state.attempt,
+    ...(state.agentId === undefined ? {} : { agentId: state.agentId }),
+    ...(state.statusReason === undefined ? {} : { statusReason: state.statusReason }),
+    ...(state.lastError === undefined
+      ? {}
+      : { lastError: toJsonValue(state.lastError) as TaskView['lastError'] }),
+    updatedAt: nowIso,
+    ...(finishedAt === undefined ? {} : { finishedAt }),
+  };
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, type Task, type TaskEvent, type TaskView } from '@contextforge/contracts';
+import { sameJson, toJsonValue } from './json';
+
+/**
+ * Rules both adapters share for new tasks. Timestamps are kept at millisecond precision, which is
+ * what the database columns (timestamptz(3)) store.
+ */
+
+/** The stored form of a timestamp: ISO 8601, UTC, milliseconds. */
+export function toStoredTimestamp(value: string | Date): string {
+  const date = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) {
+    throw new AppError('VALIDATION_FAILED', `invalid timestamp: ${String(value)}`);
+  }
+  return date.toISOString();
+}
+
+/** The view of a task just accepted: queued, attempt 0, no agent. */
+export function newTaskView(task: Task, now: Date): TaskView {
+  return {
+    id: task.id,
+    clientId: task.clientId,
+    type: task.type,
+    input: toJsonValue(task.input),
+    priority: task.priority,
+    requiredCapabilities: [...task.requiredCapabilities],
+    timeoutMs: task.timeoutMs,
+    maxAttempts: task.maxAttempts,
+    ...(task.idempotencyKey === undefined ? {} : { idempotencyKey: task.idempotencyKey }),
+    ...(task.parentId === undefined ? {} : { parentId: task.parentId }),
+    createdAt: toStoredTimestamp(task.createdAt),
+    status: 'queued',
+    attempt: 0,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** The `queued` event (attempt 0) recorded in a task's history when it is created. */
+export function creationEvent(view: TaskView): TaskEvent {
+  return { type: 'queued', eventId: randomUUID(), taskId: view.id, attempt: 0, at: view.updatedAt };
+}
+
+/**
+ * `createTask` met an existing task with the same id or the same (clientId, idempotencyKey).
+ * The repeat is accepted (the existing task is returned) only if it asks for the same work;
+ * otherwise the caller reused a key (or an id) for something else: IDEMPOTENCY_CONFLICT.
+ */
+export function assertSameSubmission(existing: TaskView, task: Task): void {
+  const sameWork =
+    existing.clientId === task.clientId &&
+    existing.type === task.type &&
+    sameJson(existing.input, toJsonValue(task.input));
+  if (sameWork) return;
+  const byKey = existing.id !== task.id;
+  throw new AppError(
+    'IDEMPOTENCY_CONFLICT',
+    byKey
+      ? `idempotency key ${task.idempotencyKey ?? ''} was used before for a different task`
+      : `task id ${task.id} was used before for a different task`,
+    { details: { taskId: existing.id, ...(byKey ? { idempotencyKey: task.idempotencyKey } : {}) } },
+  );
+}

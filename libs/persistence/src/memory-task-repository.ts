@@ -1,0 +1,113 @@
+import {
+  AppError,
+  TASK_STATUSES,
+  type CreateTaskOutcome,
+  type EventOutcome,
+  type ListTasksFilter,
+  type Task,
+  type TaskEvent,
+  type TaskPage,
+  type TaskRepository,
+  type TaskResultView,
+  type TaskStatus,
+  type TaskView,
+} from '@contextforge/contracts';
+import { compareNewestFirst, resolveListQuery, toPage } from './domain/list-query';
+import { planEvents } from './domain/plan-events';
+import { assertSameSubmission, newTaskView } from './domain/task-records';
+
+/**
+ * TaskRepository in process memory, for service tests and quick local runs. Same semantics as the
+ * SQL adapter (both share the planning code in ./domain and pass one contract suite); every call
+ * runs synchronously between awaits, so each call is atomic. Values handed out are copies.
+ *
+ * Left out: durability, sharing between repository instances, and the event history itself (only
+ * the ids of stored events are kept, which is all de-duplication needs).
+ */
+export class MemoryTaskRepository implements TaskRepository {
+  private readonly tasks = new Map<string, TaskView>();
+  private readonly idempotencyKeys = new Map<string, string>();
+  private readonly eventIds = new Set<string>();
+  private readonly results = new Map<string, TaskResultView>();
+  private open = false;
+
+  async connect(): Promise<void> {
+    this.open = true;
+  }
+
+  async close(): Promise<void> {
+    this.open = false;
+  }
+
+  async createTask(task: Task): Promise<CreateTaskOutcome> {
+    this.assertOpen();
+    const keyOfTask =
+      task.idempotencyKey === undefined ? undefined : idempotencyKey(task.clientId, task.idempotencyKey);
+    const existingId = this.tasks.has(task.id) ? task.id : keyOfTask && this.idempotencyKeys.get(keyOfTask);
+    const existing = existingId ? this.tasks.get(existingId) : undefined;
+    if (existing) {
+      assertSameSubmission(existing, task);
+      return { task: structuredClone(existing), created: false };
+    }
+    const view = newTaskView(task, new Date());
+    this.tasks.set(view.id, view);
+    if (keyOfTask) this.idempotencyKeys.set(keyOfTask, view.id);
+    return { task: structuredClone(view), created: true };
+  }
+
+  async getTask(id: string): Promise<TaskView | undefined> {
+    this.assertOpen();
+    const task = this.tasks.get(id);
+    return task && structuredClone(task);
+  }
+
+  async getResult(taskId: string): Promise<TaskResultView | undefined> {
+    this.assertOpen();
+    const result = this.results.get(taskId);
+    return result && structuredClone(result);
+  }
+
+  async listTasks(filter: ListTasksFilter): Promise<TaskPage> {
+    this.assertOpen();
+    const { limit, after } = resolveListQuery(filter);
+    const matching = [...this.tasks.values()]
+      .filter(
+        (task) =>
+          (filter.clientId === undefined || task.clientId === filter.clientId) &&
+          (filter.status === undefined || task.status === filter.status) &&
+          (filter.type === undefined || task.type === filter.type) &&
+          (filter.agentId === undefined || task.agentId === filter.agentId) &&
+          (after === undefined || compareNewestFirst(task, after) > 0),
+      )
+      .sort(compareNewestFirst)
+      .slice(0, limit + 1);
+    return structuredClone(toPage(matching, limit));
+  }
+
+  async applyEvents(events: readonly TaskEvent[]): Promise<EventOutcome[]> {
+    this.assertOpen();
+    const plan = planEvents(events, this.tasks, this.eventIds, new Date(), new Set(this.results.keys()));
+    for (const task of plan.updates) this.tasks.set(task.id, task);
+    for (const record of plan.records) this.eventIds.add(record.event.eventId);
+    for (const result of plan.results) this.results.set(result.taskId, result);
+    return structuredClone(plan.outcomes);
+  }
+
+  async countByStatus(): Promise<Record<TaskStatus, number>> {
+    this.assertOpen();
+    const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<
+      TaskStatus,
+      number
+    >;
+    for (const task of this.tasks.values()) counts[task.status] += 1;
+    return counts;
+  }
+
+  private assertOpen(): void {
+    if (!this.open) throw new AppError('SERVICE_UNAVAILABLE', 'the task repository is not connected');
+  }
+}
+
+function idempotencyKey(clientId: string, key: string): string {
+  return JSON.stringify([clientId, key]);
+}

@@ -1,0 +1,237 @@
+import {
+  AppError,
+  TASK_STATUSES,
+  type CreateTaskOutcome,
+  type EventOutcome,
+  type ListTasksFilter,
+  type Task,
+  type TaskEvent,
+  type TaskPage,
+  type TaskRepository,
+  type TaskResultView,
+  type TaskStatus,
+  type TaskView,
+} from '@contextforge/contracts';
+import type { Pool } from 'pg';
+import {
+  EMBEDDED_POOL_OPTIONS,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+} from '../embedded-postgres';
+import { resolveListQuery, toPage } from '../domain/list-query';
+import { assertSameSubmission, creationEvent, newTaskView } from '../domain/task-records';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import { migrate } from '../migrate';
+import { DEFAULT_SCHEMA, quoteSchema } from '../sql-identifier';
+import { translateError } from '../translate-error';
+import { applyEventBatch } from './apply-event-batch';
+import { loadGeneratedClient } from './load-client';
+import { resultViewFromRow, taskViewFromRow } from './task-rows';
+import { insertTaskSql, type PrismaNamespace, type Tables } from './write-sql';
+
+export interface PrismaTaskRepositoryOptions {
+  /** A postgres:// URL, or an embedded server this repository starts (and stops on close). */
+  database: { url: string } | { embedded: EmbeddedPostgresOptions };
+  /** Postgres schema holding the tables (default public). */
+  schema?: string;
+  /** Apply pending migrations in connect() (default true). */
+  migrate?: boolean;
+  /** Where the migration files are (default DEFAULT_MIGRATIONS_DIR; bundled apps ship a copy). */
+  migrationsDir?: string;
+  /** Connections in the pool (default 10; always 1 for an embedded server). */
+  poolSize?: number;
+  /** Longest wait for a connection to start a transaction (default 10 s). */
+  transactionMaxWaitMs?: number;
+  /** Longest a transaction may run before Prisma rolls it back (default 30 s). */
+  transactionTimeoutMs?: number;
+}
+
+interface Connection {
+  prisma: PrismaClient;
+  lib: PrismaNamespace;
+  tables: Tables;
+  /** Closers in the order they must run. */
+  closers: Array<() => Promise<void>>;
+}
+
+/**
+ * TaskRepository on PostgreSQL (a server, or embedded PGlite) through Prisma with
+ * @prisma/adapter-pg over a `pg` Pool the repository owns. Heavy modules (pg, Prisma, PGlite)
+ * load in connect(); close() releases everything, in reverse order of acquisition.
+ *
+ * - createTask: one statement inserting the task and its `queued` creation event (write-sql.ts);
+ *   on a conflict the existing task is returned (created=false) or IDEMPOTENCY_CONFLICT thrown.
+ *   A repeated id is treated like a repeated idempotency key.
+ * - applyEvents: see apply-event-batch.ts (one transaction per batch, row locks).
+ * - Errors leave as AppErrors (translate-error.ts); connection problems are SERVICE_UNAVAILABLE.
+ */
+export class PrismaTaskRepository implements TaskRepository {
+  private connection: Connection | undefined;
+  private connecting: Promise<Connection> | undefined;
+  private readonly schema: string;
+
+  constructor(private readonly options: PrismaTaskRepositoryOptions) {
+    this.schema = options.schema ?? DEFAULT_SCHEMA;
+    quoteSchema(this.schema);
+  }
+
+  async connect(): Promise<void> {
+    if (this.connection) return;
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    this.connection = await this.connecting;
+  }
+
+  async close(): Promise<void> {
+    const connection = this.connection ?? (await this.connecting?.catch(() => undefined));
+    this.connection = undefined;
+    if (connection) await runClosers(connection.closers);
+  }
+
+  async createTask(task: Task): Promise<CreateTaskOutcome> {
+    const view = newTaskView(task, new Date());
+    return this.run('createTask', async ({ prisma, lib, tables }) => {
+      const inserted = await prisma.$executeRaw(insertTaskSql(lib, tables, view, creationEvent(view)));
+      if (inserted === 1) return { task: view, created: true };
+      const existing =
+        (await prisma.task.findUnique({ where: { id: task.id } })) ??
+        (task.idempotencyKey === undefined
+          ? null
+          : await prisma.task.findFirst({
+              where: { clientId: task.clientId, idempotencyKey: task.idempotencyKey },
+            }));
+      if (!existing) {
+        throw new AppError('INTERNAL', `task ${task.id} conflicted with a row that no longer exists`);
+      }
+      const existingView = taskViewFromRow(existing);
+      assertSameSubmission(existingView, task);
+      return { task: existingView, created: false };
+    });
+  }
+
+  async getTask(id: string): Promise<TaskView | undefined> {
+    return this.run('getTask', async ({ prisma }) => {
+      const row = await prisma.task.findUnique({ where: { id } });
+      return row ? taskViewFromRow(row) : undefined;
+    });
+  }
+
+  async getResult(taskId: string): Promise<TaskResultView | undefined> {
+    return this.run('getResult', async ({ prisma }) => {
+      const row = await prisma.taskResult.findUnique({ where: { taskId } });
+      return row ? resultViewFromRow(row) : undefined;
+    });
+  }
+
+  async listTasks(filter: ListTasksFilter): Promise<TaskPage> {
+    const { limit, after } = resolveListQuery(filter);
+    return this.run('listTasks', async ({ prisma }) => {
+      const where: Prisma.TaskWhereInput = {
+        ...(filter.clientId === undefined ? {} : { clientId: filter.clientId }),
+        ...(filter.status === undefined ? {} : { status: filter.status }),
+        ...(filter.type === undefined ? {} : { type: filter.type }),
+        ...(filter.agentId === undefined ? {} : { agentId: filter.agentId }),
+      };
+      if (after) {
+        const createdAt = new Date(after.createdAt);
+        where.OR = [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: after.id } }];
+      }
+      const rows = await prisma.task.findMany({
+        where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      return toPage(rows.map(taskViewFromRow), limit);
+    });
+  }
+
+  async applyEvents(events: readonly TaskEvent[]): Promise<EventOutcome[]> {
+    return this.run('applyEvents', ({ prisma, lib, tables }) =>
+      events.length === 0
+        ? Promise.resolve([])
+        : prisma.$transaction((tx) => applyEventBatch(tx, lib, tables, events)),
+    );
+  }
+
+  async countByStatus(): Promise<Record<TaskStatus, number>> {
+    return this.run('countByStatus', async ({ prisma }) => {
+      const groups = await prisma.task.groupBy({ by: ['status'], _count: { _all: true } });
+      const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<
+        TaskStatus,
+        number
+      >;
+      for (const group of groups) {
+        if (Object.hasOwn(counts, group.status)) counts[group.status as TaskStatus] = group._count._all;
+      }
+      return counts;
+    });
+  }
+
+  private async run<T>(operation: string, work: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = this.connection;
+    if (!connection) throw new AppError('SERVICE_UNAVAILABLE', 'the task repository is not connected');
+    try {
+      return await work(connection);
+    } catch (error) {
+      throw translateError(error, operation);
+    }
+  }
+
+  private async open(): Promise<Connection> {
+    const closers: Array<() => Promise<void>> = [];
+    try {
+      const { database } = this.options;
+      let url: string;
+      let poolOptions: { max: number; idleTimeoutMillis?: number };
+      if ('embedded' in database) {
+        const server = await startEmbeddedPostgres(database.embedded);
+        closers.unshift(() => server.close());
+        url = server.url;
+        poolOptions = { ...EMBEDDED_POOL_OPTIONS };
+      } else {
+        url = database.url;
+        poolOptions = { max: this.options.poolSize ?? 10 };
+      }
+      const [pg, { PrismaPg }, generated] = await Promise.all([
+        import('pg'),
+        import('@prisma/adapter-pg'),
+        loadGeneratedClient(),
+      ]);
+      const pool: Pool = new pg.Pool({ connectionString: url, ...poolOptions });
+      // An idle connection that breaks emits 'error' on the pool; the next query reconnects.
+      pool.on('error', () => undefined);
+      closers.unshift(() => pool.end());
+      if (this.options.migrate === false) {
+        await pool.query('SELECT 1');
+      } else {
+        await migrate(pool, { schema: this.schema, migrationsDir: this.options.migrationsDir });
+      }
+      const prisma = new generated.PrismaClient({
+        adapter: new PrismaPg(pool, { schema: this.schema }),
+        transactionOptions: {
+          maxWait: this.options.transactionMaxWaitMs ?? 10_000,
+          timeout: this.options.transactionTimeoutMs ?? 30_000,
+        },
+      });
+      closers.unshift(() => prisma.$disconnect());
+      const lib = generated.Prisma;
+      const schema = quoteSchema(this.schema);
+      const tables: Tables = {
+        tasks: lib.raw(`${schema}."tasks"`),
+        taskEvents: lib.raw(`${schema}."task_events"`),
+        taskResults: lib.raw(`${schema}."task_results"`),
+      };
+      return { prisma, lib, tables, closers };
+    } catch (error) {
+      await runClosers(closers);
+      throw translateError(error, 'connect');
+    }
+  }
+}
+
+async function runClosers(closers: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  for (const close of closers) {
+    await close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,49 @@
+import type { SerializedError, TaskResultView, TaskStatus, TaskView } from '@contextforge/contracts';
+import type { Task as TaskRow, TaskResult as TaskResultRow } from '../generated/prisma/client';
+
+/**
+ * Mapping from database rows (the generated Prisma models) to the contract's views: ISO strings
+ * for timestamps, optional fields omitted when NULL.
+ */
+
+export function taskViewFromRow(row: TaskRow): TaskView {
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    type: row.type,
+    input: row.input,
+    priority: row.priority,
+    requiredCapabilities: row.requiredCapabilities,
+    timeoutMs: row.timeoutMs,
+    maxAttempts: row.maxAttempts,
+    ...(row.idempotencyKey === null ? {} : { idempotencyKey: row.idempotencyKey }),
+    ...(row.parentId === null ? {} : { parentId: row.parentId }),
+    createdAt: row.createdAt.toISOString(),
+    // The status column has a CHECK constraint listing TASK_STATUSES.
+    status: row.status as TaskStatus,
+    ...(row.statusReason === null ? {} : { statusReason: row.statusReason }),
+    attempt: row.attempt,
+    ...(row.agentId === null ? {} : { agentId: row.agentId }),
+    ...(row.lastError === null ? {} : { lastError: row.lastError as unknown as SerializedError }),
+    updatedAt: row.updatedAt.toISOString(),
+    ...(row.finishedAt === null ? {} : { finishedAt: row.finishedAt.toISOString() }),
+  };
+}
+
+export function resultViewFromRow(row: TaskResultRow): TaskResultView {
+  return {
+    taskId: row.taskId,
+    attempt: row.attempt,
+    agentId: row.agentId,
+    output: row.output,
+    durationMs: row.durationMs,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** Columns of `tasks` under their model field names, for raw SELECTs mapped by taskViewFromRow. */
+export const TASK_COLUMNS_SQL = `id, client_id AS "clientId", type, input, priority,
+  required_capabilities AS "requiredCapabilities", timeout_ms AS "timeoutMs", max_attempts AS "maxAttempts",
+  idempotency_key AS "idempotencyKey", parent_id AS "parentId", status, status_reason AS "statusReason",
+  attempt, agent_id AS "agentId", last_error AS "lastError", created_at AS "createdAt",
+  updated_at AS "updatedAt", finished_at AS "finishedAt"`;

@@ -1,0 +1,112 @@
+import type { TaskEvent, TaskView } from '@contextforge/contracts';
+import type { EventPlan } from '../domain/plan-events';
+import type { Prisma } from '../generated/prisma/client';
+
+/**
+ * The two write statements of the adapter, as raw SQL run through the Prisma client. Raw rather
+ * than Prisma's create/createMany because those cost ~0.4 ms of client CPU per row (measured: 38 ms
+ * to createMany 100 events against 6 ms for the unnest INSERT below), which capped one consumer at
+ * ~1,500 events/s. Column lists are checked by the schema test against the migrations.
+ */
+
+/** The runtime namespace of the generated client (sql, raw, ...), loaded lazily with it. */
+export type PrismaNamespace = typeof Prisma;
+
+/** Schema-qualified table names (Prisma's own queries qualify them through the adapter). */
+export interface Tables {
+  tasks: Prisma.Sql;
+  taskEvents: Prisma.Sql;
+  taskResults: Prisma.Sql;
+}
+
+/**
+ * Inserts a new task and its creation event in one statement (so atomically, without a
+ * transaction). On any conflict (same id, or same client and idempotency key) nothing is written
+ * and the statement reports 0 rows; ON CONFLICT waits for a concurrent insert of the same key to
+ * commit first, so the caller can then read the winner.
+ */
+export function insertTaskSql(
+  prisma: PrismaNamespace,
+  tables: Tables,
+  view: TaskView,
+  created: TaskEvent,
+): Prisma.Sql {
+  return prisma.sql`WITH new_task AS (
+      INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
+        max_attempts, idempotency_key, parent_id, status, attempt, created_at, updated_at)
+      VALUES (${view.id}, ${view.clientId}, ${view.type}, ${JSON.stringify(view.input)}::jsonb, ${view.priority}::int,
+        ${view.requiredCapabilities}::text[], ${view.timeoutMs}::int, ${view.maxAttempts}::int,
+        ${view.idempotencyKey ?? null}::text, ${view.parentId ?? null}::text, ${view.status}, ${view.attempt}::int,
+        ${view.createdAt}::timestamptz, ${view.updatedAt}::timestamptz)
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    )
+    INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, created_at)
+    SELECT ${created.eventId}, id, ${created.attempt}::int, ${created.type}, ${JSON.stringify(created)}::jsonb,
+      'applied', ${view.updatedAt}::timestamptz
+    FROM new_task`;
+}
+
+/**
+ * Writes a plan of applyEvents in one statement: data-modifying CTEs run together, and an empty array makes its
+ * part a no-op. Events and results use ON CONFLICT DO NOTHING: an event id stored meanwhile is
+ * not stored twice, and task_results' primary key (task_id) keeps a task at one result.
+ */
+export function writePlanSql(
+  prisma: PrismaNamespace,
+  tables: Tables,
+  plan: EventPlan,
+  now: Date,
+): Prisma.Sql {
+  const { updates: tasks, records, results } = plan;
+  const nowIso = now.toISOString();
+  return prisma.sql`WITH
+    task_updates AS (
+      UPDATE ${tables.tasks} AS t SET
+        status = u.status, status_reason = u.status_reason, attempt = u.attempt, agent_id = u.agent_id,
+        last_error = u.last_error, updated_at = u.updated_at, finished_at = u.finished_at
+      FROM unnest(
+        ${tasks.map((task) => task.id)}::text[],
+        ${tasks.map((task) => task.status)}::text[],
+        ${tasks.map((task) => task.statusReason ?? null)}::text[],
+        ${tasks.map((task) => task.attempt)}::int[],
+        ${tasks.map((task) => task.agentId ?? null)}::text[],
+        ${tasks.map((task) => jsonOrNull(task.lastError))}::jsonb[],
+        ${tasks.map((task) => task.updatedAt)}::timestamptz[],
+        ${tasks.map((task) => task.finishedAt ?? null)}::timestamptz[]
+      ) AS u(id, status, status_reason, attempt, agent_id, last_error, updated_at, finished_at)
+      WHERE t.id = u.id
+      RETURNING 1
+    ),
+    event_rows AS (
+      INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, reason, created_at)
+      SELECT e.*, ${nowIso}::timestamptz FROM unnest(
+        ${records.map((record) => record.event.eventId)}::text[],
+        ${records.map((record) => record.event.taskId)}::text[],
+        ${records.map((record) => record.event.attempt)}::int[],
+        ${records.map((record) => record.event.type)}::text[],
+        ${records.map((record) => JSON.stringify(record.event))}::jsonb[],
+        ${records.map((record) => record.outcome)}::text[],
+        ${records.map((record) => record.reason ?? null)}::text[]
+      ) AS e
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ),
+    result_rows AS (
+      INSERT INTO ${tables.taskResults} (task_id, attempt, agent_id, output, duration_ms, created_at)
+      SELECT r.*, ${nowIso}::timestamptz FROM unnest(
+        ${results.map((result) => result.taskId)}::text[],
+        ${results.map((result) => result.attempt)}::int[],
+        ${results.map((result) => result.agentId)}::text[],
+        ${results.map((result) => JSON.stringify(result.output))}::jsonb[],
+        ${results.map((result) => result.durationMs)}::int[]
+      ) AS r
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM task_updates) + (SELECT count(*) FROM event_rows) + (SELECT count(*) FROM result_rows)`;
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}

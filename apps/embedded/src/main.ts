@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFromProcess } from '@contextforge/config';
+import { loadConfigFromProcess } from '@contextforge/config';
 import { startEmbeddedSystem } from './embedded-system';
 
 async function main(): Promise<void> {
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`contextforge: failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -1,1 +1,11 @@
-export {};
+export {
+  MemoryMessageBus,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MEMORY_PARTITIONS,
+} from './memory/memory-message-bus';
+export type { MemoryMessageBusOptions } from './memory/memory-message-bus';
+export { createMessageBus, parseKafkaBrokers } from './create-message-bus';
+export type { MessageBusOptions } from './create-message-bus';
+export { DEFAULT_RETRY_POLICY, SILENT_LOGGER } from './bus-options';
+export type { BusLogger, CommonBusOptions, RetryPolicy } from './bus-options';
+export type { KafkaMessageBusOptions } from './kafka/kafka-options';

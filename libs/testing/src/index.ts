@@ -1,1 +1,39 @@
 export {};
+export { describeDiscoveryContract } from './discovery-contract';
+export type { DiscoveryContractFactory, DiscoveryContractSubject } from './discovery-contract';
+export { DiscoveryWatchRecorder } from './discovery-watch-recorder';
+export { waitFor, withTimeout } from './wait-for';
+export type { WaitOptions } from './wait-for';
+export { deferred } from './deferred';
+export type { Deferred } from './deferred';
+export { uniqueName } from './unique-name';
+export { MessageRecorder } from './message-recorder';
+export { describeMessageBusContract } from './message-bus-contract';
+export type {
+  MessageBusContractFactory,
+  MessageBusContractOptions,
+  MessageBusContractSubject,
+} from './message-bus-contract';
+export { ConsulApiDouble } from './consul-api-double';
+export type { ConsulApiDoubleOptions } from './consul-api-double';
+export { describeTaskRepositoryContract } from './task-repository-contract';
+export type {
+  TaskRepositoryContractFactory,
+  TaskRepositoryContractOptions,
+  TaskRepositoryContractSubject,
+} from './task-repository-contract';
+export { buildTask, buildTaskEvent, lifecycleEvents } from './task-fixtures';
+export { startKafkaMock } from './kafka-mock';
+export type { KafkaMock, KafkaMockOptions } from './kafka-mock';
+export { ProcessCluster } from './cluster/process-cluster';
+export type { CrashReport, ProcessClusterOptions } from './cluster/process-cluster';
+export type { ProcessExit, ProcessSpec } from './cluster/managed-process';
+export { findFreePorts } from './cluster/free-ports';
+export { contextForgeCluster } from './cluster/contextforge-cluster';
+export type {
+  ContextForgeClusterLayout,
+  ContextForgeClusterOptions,
+  ContextForgeClusterPorts,
+} from './cluster/contextforge-cluster';
+export { createScratchDatabase, ensureDatabase, LOCAL_POSTGRES_URL } from './cluster/postgres-database';
+export type { ScratchDatabase } from './cluster/postgres-database';

@@ -1,0 +1,55 @@
+/**
+ * Options shared by every MessageBus adapter: how failed batches are retried and where the bus
+ * logs what it decides (retries, dead-letters, abandoned batches).
+ */
+
+/**
+ * How a batch whose handler throws a retryable error is retried: `maxRetries` further attempts
+ * after the first, waiting `initialDelayMs * 2^(n-1)` capped at `maxDelayMs`, with jitter (the
+ * wait is drawn between half and all of that). After the last retry, or at once for a
+ * non-retryable error, the batch is isolated and what still fails is dead-lettered.
+ */
+export interface RetryPolicy {
+  maxRetries: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  maxRetries: 3,
+  initialDelayMs: 20,
+  maxDelayMs: 1_000,
+});
+
+/** The subset of a pino logger the bus uses; pino's `logger.child({ component: 'bus' })` fits. */
+export interface BusLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export const SILENT_LOGGER: BusLogger = Object.freeze({
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+});
+
+export interface CommonBusOptions {
+  retry?: Partial<RetryPolicy>;
+  logger?: BusLogger;
+}
+
+export function resolveRetryPolicy(retry: Partial<RetryPolicy> | undefined): RetryPolicy {
+  const policy = { ...DEFAULT_RETRY_POLICY, ...retry };
+  const valid =
+    Number.isInteger(policy.maxRetries) &&
+    policy.maxRetries >= 0 &&
+    policy.initialDelayMs >= 0 &&
+    policy.maxDelayMs >= policy.initialDelayMs;
+  if (!valid) {
+    throw new RangeError(
+      `invalid retry policy ${JSON.stringify(policy)}: expected integer maxRetries >= 0 and 0 <= initialDelayMs <= maxDelayMs`,
+    );
+  }
+  return policy;
+}

@@ -1,0 +1,207 @@
+import { AppError, deadLetterTopic } from '@contextforge/contracts';
+import type { MessageBus, OutgoingMessage, SubscribeOptions, Subscription } from '@contextforge/contracts';
+import { Kafka, Partitioners } from 'kafkajs';
+import type { Admin, Message, Producer } from 'kafkajs';
+import { resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
+import type { BusLogger, RetryPolicy } from '../bus-options';
+import { toDeadLetter } from '../dead-letter';
+import { encodeValue, validateHeaders } from '../message-codec';
+import { toBusError } from './kafka-errors';
+import { KAFKA_LOG_LEVEL, kafkaLogCreator } from './kafka-log';
+import type { KafkaMessageBusOptions } from './kafka-options';
+import { KafkaSubscription } from './kafka-subscription';
+import { KafkaTopics } from './kafka-topics';
+
+const DEFAULT_MAX_BATCH_SIZE = 100;
+/** One produce request carries at most this many messages (or bytes), far below broker limits. */
+const MAX_SEND_MESSAGES = 1_000;
+const MAX_SEND_BYTES = 512 * 1024;
+
+interface Connected {
+  kafka: Kafka;
+  producer: Producer;
+  admin: Admin;
+  topics: KafkaTopics;
+}
+
+/**
+ * The MessageBus on Kafka (kafkajs), with the port's semantics:
+ * - publish: key = message key, value = JSON text, headers as strings (a W3C `traceparent`
+ *   header travels like any other); acks from all in-sync replicas; an idempotent producer
+ *   where the broker grants a producer id, else a plain one (logged).
+ * - subscribe: one kafkajs consumer per subscription, groupId = group, earliest offset for a new
+ *   group; batches split to `maxBatchSize`, offsets resolved and committed only after the handler
+ *   resolved (or the message was dead-lettered). Retry, isolation and DLQ are processBatch's.
+ *   Resolves after the member joined its group.
+ * - Topics are created on first use (see KafkaTopics).
+ * - kafkajs errors surface as AppError SERVICE_UNAVAILABLE naming the brokers.
+ * - A member heartbeats between batches and backoff waits, not while its handler runs: a handler
+ *   that takes longer than `sessionTimeoutMs` loses its partitions and its batch is redelivered.
+ *
+ * Left out: transactions, SASL/TLS options (add to KafkaMessageBusOptions when a cluster needs
+ * them), consumer lag metrics.
+ */
+export class KafkaMessageBus implements MessageBus {
+  private readonly options: KafkaMessageBusOptions;
+  private readonly retry: RetryPolicy;
+  private readonly logger: BusLogger;
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private connected: Connected | undefined;
+  private state: 'new' | 'connected' | 'closed' = 'new';
+
+  constructor(options: KafkaMessageBusOptions) {
+    if (options.brokers.length === 0)
+      throw new AppError('CONFIG_INVALID', 'kafka bus needs at least one broker');
+    this.options = options;
+    this.retry = resolveRetryPolicy(options.retry);
+    this.logger = options.logger ?? SILENT_LOGGER;
+  }
+
+  async connect(): Promise<void> {
+    if (this.state === 'closed') throw new AppError('SERVICE_UNAVAILABLE', 'the kafka bus is closed');
+    if (this.connected) return;
+    const kafka = new Kafka({
+      clientId: this.options.clientId ?? 'contextforge',
+      brokers: this.options.brokers,
+      connectionTimeout: this.options.connectionTimeoutMs ?? 3_000,
+      logLevel: KAFKA_LOG_LEVEL,
+      logCreator: kafkaLogCreator(this.logger),
+      retry: { initialRetryTime: 100, retries: 5 },
+    });
+    const admin = kafka.admin({ retry: { initialRetryTime: 100, retries: 2 } });
+    try {
+      await admin.connect();
+      const producer = await this.connectProducer(kafka);
+      const topics = new KafkaTopics(
+        admin,
+        { partitions: this.options.partitions ?? 4, replicationFactor: this.options.replicationFactor },
+        this.logger,
+      );
+      this.connected = { kafka, producer, admin, topics };
+      this.state = 'connected';
+    } catch (error) {
+      await admin.disconnect().catch(() => undefined);
+      throw toBusError(error, 'connect', this.options.brokers);
+    }
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    const { producer, topics } = this.requireConnected();
+    const encoded: Message[] = messages.map((message) => ({
+      key: message.key,
+      value: encodeValue(topic, message),
+      headers: validateHeaders(topic, message),
+    }));
+    if (encoded.length === 0) return;
+    try {
+      await topics.ensure(topic);
+      for (const chunk of chunks(encoded)) await producer.send({ topic, messages: chunk, acks: -1 });
+    } catch (error) {
+      throw toBusError(error, `publish to ${topic}`, this.options.brokers);
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const { kafka, topics } = this.requireConnected();
+    const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
+      throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
+    }
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    const consumer = kafka.consumer({
+      groupId: options.group,
+      sessionTimeout,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(1_000, Math.floor(sessionTimeout / 3)),
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
+      retry: { initialRetryTime: 100, retries: 5 },
+    });
+    const subscription = new KafkaSubscription(consumer, {
+      topic: options.topic,
+      group: options.group,
+      handler: options.handler,
+      maxBatchSize,
+      retry: this.retry,
+      logger: this.logger,
+      joinTimeoutMs: this.options.joinTimeoutMs ?? 60_000,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      deadLetter: (message, error, attempts) =>
+        this.publish(deadLetterTopic(message.topic), [
+          toDeadLetter(message, { group: options.group, error, attempts, at: new Date() }),
+        ]),
+    });
+    try {
+      await topics.ensure(options.topic);
+      await subscription.start();
+    } catch (error) {
+      throw toBusError(error, `subscribe ${options.group} to ${options.topic}`, this.options.brokers);
+    }
+    this.subscriptions.add(subscription);
+    return {
+      close: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.close();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const subscriptions = [...this.subscriptions];
+    this.subscriptions.clear();
+    await Promise.all(subscriptions.map((subscription) => subscription.close()));
+    const connected = this.connected;
+    this.connected = undefined;
+    if (connected) await Promise.all([connected.producer.disconnect(), connected.admin.disconnect()]);
+  }
+
+  private requireConnected(): Connected {
+    if (this.state !== 'connected' || !this.connected) {
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        `the kafka bus is ${this.state === 'new' ? 'not connected' : 'closed'}`,
+      );
+    }
+    return this.connected;
+  }
+
+  /** Idempotent first; a broker that refuses producer ids (old, or ACL) gets a plain producer. */
+  private async connectProducer(kafka: Kafka): Promise<Producer> {
+    const common = { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true };
+    const idempotent = kafka.producer({
+      ...common,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { initialRetryTime: 100, retries: 5 },
+    });
+    try {
+      await idempotent.connect();
+      return idempotent;
+    } catch (error) {
+      await idempotent.disconnect().catch(() => undefined);
+      this.logger.warn(
+        { brokers: this.options.brokers, error: error instanceof Error ? error.message : String(error) },
+        'kafka idempotent producer refused; using a plain producer (acks=-1)',
+      );
+    }
+    const plain = kafka.producer({ ...common, retry: { initialRetryTime: 100, retries: 5 } });
+    await plain.connect();
+    return plain;
+  }
+}
+
+function* chunks(messages: Message[]): Generator<Message[]> {
+  let chunk: Message[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = (message.value as string).length + (message.key as string).length + 64;
+    if (chunk.length > 0 && (chunk.length >= MAX_SEND_MESSAGES || bytes + size > MAX_SEND_BYTES)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}

@@ -1,0 +1,27 @@
+import type { CommonBusOptions } from '../bus-options';
+
+export interface KafkaMessageBusOptions extends CommonBusOptions {
+  /** Bootstrap brokers, `host:port`. */
+  brokers: string[];
+  /** kafkajs client id (default "contextforge"). */
+  clientId?: string;
+  /**
+   * Longest a fetch waits for data (default 100 ms). Real Kafka answers as soon as data arrives;
+   * some test brokers (librdkafka's mock) always wait the full time, so tests set it low.
+   */
+  maxWaitTimeMs?: number;
+  /** Group session timeout (default 10,000 ms): how long a dead member keeps its partitions. */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval (default 1,000 ms); must be well below sessionTimeoutMs. */
+  heartbeatIntervalMs?: number;
+  /** How long subscribe() waits for the group join (default 60,000 ms). */
+  joinTimeoutMs?: number;
+  /** Connection timeout per broker (default 3,000 ms). */
+  connectionTimeoutMs?: number;
+  /** Partitions of topics this bus creates (default 4); the broker's default where it creates them. */
+  partitions?: number;
+  /** Partitions one member handles at the same time (default 4); each still one batch at a time. */
+  partitionsConsumedConcurrently?: number;
+  /** Replication factor of topics this bus creates (default: the broker's default). */
+  replicationFactor?: number;
+}

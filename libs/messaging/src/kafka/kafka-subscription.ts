@@ -1,0 +1,145 @@
+import type { BatchHandler, BusMessage, Subscription } from '@contextforge/contracts';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { processBatch } from '../batch-processor';
+import type { BusLogger, RetryPolicy } from '../bus-options';
+import { decodeValue } from '../message-codec';
+
+export interface KafkaSubscriptionSettings {
+  topic: string;
+  group: string;
+  handler: BatchHandler;
+  maxBatchSize: number;
+  retry: RetryPolicy;
+  logger: BusLogger;
+  joinTimeoutMs: number;
+  partitionsConsumedConcurrently: number;
+  deadLetter: (message: BusMessage, error: unknown, attempts: number) => Promise<void>;
+}
+
+/**
+ * One member of a consumer group: its own kafkajs consumer. Offsets are committed only for
+ * messages whose handler resolved or that were dead-lettered; kafkajs's auto-commit is off, so
+ * a member that dies or leaves mid-batch leaves the rest for the next owner of the partition.
+ */
+export class KafkaSubscription implements Subscription {
+  private closing = false;
+  private closed: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly settings: KafkaSubscriptionSettings,
+  ) {}
+
+  /** Connects, subscribes from the earliest offset for a new group, and waits for the group join. */
+  async start(): Promise<void> {
+    const { consumer, settings } = this;
+    let onJoin!: () => void;
+    let onFatal!: (error: Error) => void;
+    const joined = new Promise<void>((resolve, reject) => {
+      onJoin = resolve;
+      onFatal = reject;
+    });
+    // A crash after the join (or after a join timeout) must not surface as an unhandled rejection.
+    void joined.catch(() => undefined);
+    const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => onJoin());
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      const fields = {
+        topic: settings.topic,
+        group: settings.group,
+        restart: payload.restart,
+        error: payload.error.message,
+      };
+      if (payload.restart) {
+        settings.logger.warn(fields, 'kafka consumer crashed; kafkajs restarts it');
+        return;
+      }
+      settings.logger.error(fields, 'kafka consumer crashed and stopped');
+      onFatal(payload.error);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`group ${settings.group} not joined within ${settings.joinTimeoutMs} ms`)),
+        settings.joinTimeoutMs,
+      );
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+        eachBatch: (payload) => this.eachBatch(payload),
+      });
+      await Promise.race([joined, timeout]);
+    } catch (error) {
+      await this.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      removeJoin();
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing = true;
+    this.abort.abort();
+    this.closed ??= this.consumer.disconnect();
+    return this.closed;
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const {
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      uncommittedOffsets,
+      isRunning,
+      isStale,
+    } = payload;
+    const { settings } = this;
+    const isActive = (): boolean => !this.closing && isRunning() && !isStale();
+    const messages = batch.messages.map((message) => toBusMessage(batch.topic, batch.partition, message));
+    for (let start = 0; start < messages.length; start += settings.maxBatchSize) {
+      if (!isActive()) return;
+      const chunk = messages.slice(start, start + settings.maxBatchSize);
+      const finished = await processBatch({
+        messages: chunk,
+        handler: settings.handler,
+        group: settings.group,
+        retry: settings.retry,
+        logger: settings.logger,
+        signal: this.abort.signal,
+        isActive,
+        afterWait: heartbeat,
+        deadLetter: settings.deadLetter,
+      });
+      const last = chunk[finished - 1];
+      if (last) {
+        resolveOffset(last.offset);
+        await commitOffsetsIfNecessary(uncommittedOffsets());
+      }
+      if (finished < chunk.length) return;
+      await heartbeat();
+    }
+  }
+}
+
+function toBusMessage(topic: string, partition: number, message: KafkaMessage): BusMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(message.headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value !== undefined) headers[name] = value.toString();
+  }
+  return {
+    topic,
+    key: message.key?.toString() ?? '',
+    value: decodeValue(message.value?.toString()),
+    headers,
+    partition,
+    offset: message.offset,
+  };
+}

@@ -1,0 +1,41 @@
+import { startKafkaMock, uniqueName } from '@contextforge/testing';
+import type { KafkaMock } from '@contextforge/testing';
+import type { KafkaMessageBusOptions } from '../../src/kafka/kafka-options';
+
+/**
+ * The cluster for Kafka tests: KAFKA_BROKERS (comma list) when set, else a librdkafka mock
+ * cluster started for the test file. Call from the file's top level (registers beforeAll/afterAll).
+ */
+export function useKafkaCluster(): {
+  brokers: () => string[];
+  busOptions: (overrides?: Partial<KafkaMessageBusOptions>) => KafkaMessageBusOptions;
+} {
+  let mock: KafkaMock | undefined;
+  let brokers: string[] = [];
+
+  beforeAll(async () => {
+    const fromEnv = process.env['KAFKA_BROKERS'];
+    if (fromEnv) {
+      brokers = fromEnv.split(',').map((broker) => broker.trim());
+    } else {
+      mock = await startKafkaMock({ brokers: 3 });
+      brokers = mock.brokers;
+    }
+  });
+
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  return {
+    brokers: () => brokers,
+    busOptions: (overrides = {}) => ({
+      brokers,
+      clientId: uniqueName('test'),
+      maxWaitTimeMs: 10,
+      sessionTimeoutMs: 6_000,
+      retry: { maxRetries: 2, initialDelayMs: 5, maxDelayMs: 50 },
+      ...overrides,
+    }),
+  };
+}

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { ProcessSpec } from './managed-process';
+
+export interface ContextForgeClusterPorts {
+  gateway: number;
+  registry: number;
+  scheduler: number;
+  resultStore: number;
+  /** One agent process per port. */
+  agents: readonly number[];
+}
+
+export interface ContextForgeClusterOptions {
+  /** Repository root: apps run from `<rootDir>/dist/apps/<app>/main.js` (build them first). */
+  rootDir: string;
+  /** Kafka bootstrap brokers, `host:port`. */
+  kafkaBrokers: readonly string[];
+  /** Consul HTTP address: `host:port` or `http(s)://host:port`. */
+  consulAddress: string;
+  /** postgres://... for the result-store. */
+  databaseUrl: string;
+  ports: ContextForgeClusterPorts;
+  /** Bus topic prefix; a unique one per test keeps runs apart on a shared cluster. */
+  topicPrefix?: string;
+  /** Variables for every process, applied last (e.g. LOG_LEVEL or CONTEXTFORGE__SECTION__KEY). */
+  env?: Record<string, string>;
+}
+
+export interface ContextForgeClusterLayout {
+  /** Start the stages in order; the processes within one stage can start in parallel. */
+  stages: ProcessSpec[][];
+  gatewayUrl: string;
+  registryUrl: string;
+  resultStoreUrl: string;
+  agentUrls: string[];
+}
+
+/**
+ * The process layout of cluster mode: registry and result-store, then scheduler and gateway,
+ * then the agents, each its own `node dist/apps/<app>/main.js` configured only through
+ * environment variables (the ones libs/config documents). Pure data: it starts nothing, so the
+ * cluster script and the system tests share it and differ only in ports and namespaces.
+ */
+export function contextForgeCluster(options: ContextForgeClusterOptions): ContextForgeClusterLayout {
+  const { ports } = options;
+  const local = (port: number) => `http://127.0.0.1:${port}`;
+  const common: Record<string, string> = {
+    KAFKA_BROKERS: options.kafkaBrokers.join(','),
+    CONSUL_HTTP_ADDR: options.consulAddress,
+    DATABASE_URL: options.databaseUrl,
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    PORT: String(ports.gateway),
+    CONTEXTFORGE__REGISTRY__PORT: String(ports.registry),
+    CONTEXTFORGE__REGISTRY__API_URL: local(ports.registry),
+    CONTEXTFORGE__SCHEDULER__PORT: String(ports.scheduler),
+    CONTEXTFORGE__RESULT_STORE__PORT: String(ports.resultStore),
+    CONTEXTFORGE__RESULT_STORE__URL: local(ports.resultStore),
+    ...(options.topicPrefix ? { CONTEXTFORGE__COORDINATOR__QUEUE__TOPIC_PREFIX: options.topicPrefix } : {}),
+  };
+  const app = (name: string, app: string, port: number, env: Record<string, string> = {}): ProcessSpec => ({
+    name,
+    command: process.execPath,
+    args: ['--enable-source-maps', join(options.rootDir, 'dist', 'apps', app, 'main.js')],
+    cwd: options.rootDir,
+    env: { ...common, ...env, ...options.env },
+    readyUrl: `${local(port)}/readyz`,
+  });
+  const agents = ports.agents.map((port, index) =>
+    app(`agent-${index + 1}`, 'agent', port, {
+      CONTEXTFORGE__AGENT__ID: `agent-${index + 1}`,
+      CONTEXTFORGE__AGENT__PORT: String(port),
+      CONTEXTFORGE__AGENT__ENDPOINT: local(port),
+    }),
+  );
+  return {
+    stages: [
+      [app('registry', 'registry', ports.registry), app('result-store', 'result-store', ports.resultStore)],
+      [app('scheduler', 'scheduler', ports.scheduler), app('gateway', 'gateway', ports.gateway)],
+      agents,
+    ],
+    gatewayUrl: local(ports.gateway),
+    registryUrl: local(ports.registry),
+    resultStoreUrl: local(ports.resultStore),
+    agentUrls: ports.agents.map(local),
+  };
+}

@@ -1,6 +1,16 @@
 import { isRetryable, toSerializedError } from '@contextforge/contracts';
 import type { BatchHandler, BusMessage } from '@contextforge/contracts';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '@contextforge/resilience';
+
+/** Exponential, capped, "equal jitter" wait before retry number `retry` (1-based). */
+function retryDelay(retry: number, policy: RetryPolicy): number {
+  return backoffDelay(retry, { initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs, jitter: 'equal' });
+}
+
+/** Waits, or stops waiting when `signal` aborts (a leaving member must not wait out a backoff). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return sleep(ms, signal).catch(() => undefined);
+}
 import type { BusLogger, RetryPolicy } from './bus-options';
 
 export interface ProcessBatchOptions {
@@ -49,12 +59,12 @@ export async function processBatch(options: ProcessBatchOptions): Promise<number
     }
     if (!options.isActive()) return 0;
     if (!isRetryable(lastError) || attempts > retry.maxRetries) break;
-    const delayMs = backoffDelay(attempts, retry);
+    const delayMs = retryDelay(attempts, retry);
     logger.warn(
       { ...where(options), attempts, delayMs, error: toSerializedError(lastError) },
       'bus handler failed; retrying the batch',
     );
-    await sleep(delayMs, options.signal);
+    await pause(delayMs, options.signal);
     await options.afterWait?.();
     if (!options.isActive()) return 0;
   }
@@ -102,12 +112,12 @@ async function deadLetterUntilDone(
       );
       return true;
     } catch (publishError) {
-      const delayMs = backoffDelay(Math.min(tries, 30), options.retry);
+      const delayMs = retryDelay(Math.min(tries, 30), options.retry);
       options.logger.error(
         { ...where(options), key: message.key, delayMs, error: toSerializedError(publishError) },
         'bus could not dead-letter a message; trying again',
       );
-      await sleep(delayMs, options.signal);
+      await pause(delayMs, options.signal);
       await options.afterWait?.();
     }
   }

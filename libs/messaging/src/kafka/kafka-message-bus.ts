@@ -29,8 +29,9 @@ interface Connected {
  * - publish: key = message key, value = JSON text, headers as strings (a W3C `traceparent`
  *   header travels like any other); acks from all in-sync replicas; an idempotent producer
  *   where the broker grants a producer id, else a plain one (logged).
- * - subscribe: one kafkajs consumer per subscription, groupId = group, earliest offset for a new
- *   group; batches split to `maxBatchSize`, offsets resolved and committed only after the handler
+ * - subscribe: one kafkajs consumer per subscription, Kafka groupId = `<group>.<topic>` (the port's
+ *   groups are per topic; one Kafka group spanning several topics would hand a member partitions of
+ *   topics it never subscribed to, which kafkajs drops), earliest offset for a new group; batches split to `maxBatchSize`, offsets resolved and committed only after the handler
  *   resolved (or the message was dead-lettered). Retry, isolation and DLQ are processBatch's.
  *   Resolves after the member joined its group.
  * - Topics are created on first use (see KafkaTopics).
@@ -109,7 +110,7 @@ export class KafkaMessageBus implements MessageBus {
     }
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     const consumer = kafka.consumer({
-      groupId: options.group,
+      groupId: `${options.group}.${options.topic}`,
       sessionTimeout,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(1_000, Math.floor(sessionTimeout / 3)),
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,

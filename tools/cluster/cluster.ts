@@ -1,0 +1,93 @@
+// `npm run cluster`: every service as its own OS process, connected by Kafka, Consul and Postgres.
+// Uses the real servers named by KAFKA_BROKERS, CONSUL_HTTP_ADDR and DATABASE_URL, or else starts
+// the Kafka mock cluster (kcat) and the Consul API test double, and the local Postgres.
+// Ports: gateway PORT (8080), registry 8082, scheduler 8083, result-store 8084, agents 8101-8103.
+// Ctrl-C stops everything this script started.
+import {
+  ConsulApiDouble,
+  ProcessCluster,
+  contextForgeCluster,
+  ensureDatabase,
+  startKafkaMock,
+  type KafkaMock,
+} from '@contextforge/testing';
+import { join } from 'node:path';
+
+const AGENTS = 3;
+const env = process.env;
+
+async function main(): Promise<void> {
+  const cleanup: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping the cluster ...');
+    for (const step of cleanup.reverse()) await step().catch((error: unknown) => console.error(error));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    let kafka: KafkaMock | undefined;
+    if (!env['KAFKA_BROKERS']) {
+      kafka = await startKafkaMock({ brokers: 3 });
+      cleanup.push(() => (kafka as KafkaMock).stop());
+    }
+    let consul: ConsulApiDouble | undefined;
+    if (!env['CONSUL_HTTP_ADDR']) {
+      consul = await ConsulApiDouble.start({
+        minDeregisterCriticalServiceAfterMs: 10_000,
+        reapIntervalMs: 5_000,
+      });
+      cleanup.push(() => (consul as ConsulApiDouble).stop());
+    }
+    const databaseUrl = env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/contextforge';
+    if (await ensureDatabase(databaseUrl)) console.log(`created database ${databaseUrl}`);
+
+    const gatewayPort = Number(env['PORT'] ?? 8080);
+    const layout = contextForgeCluster({
+      rootDir: join(__dirname, '..', '..'),
+      kafkaBrokers: kafka?.brokers ?? (env['KAFKA_BROKERS'] as string).split(','),
+      consulAddress: consul?.url ?? (env['CONSUL_HTTP_ADDR'] as string),
+      databaseUrl,
+      ports: {
+        gateway: gatewayPort,
+        registry: 8082,
+        scheduler: 8083,
+        resultStore: 8084,
+        agents: Array.from({ length: AGENTS }, (_, index) => 8101 + index),
+      },
+    });
+    const cluster = new ProcessCluster();
+    cleanup.push(() => cluster.stopAll());
+    console.log(
+      `kafka ${kafka ? `mock ${kafka.brokers.join(',')}` : env['KAFKA_BROKERS']}; consul ${consul?.url ?? env['CONSUL_HTTP_ADDR']}`,
+    );
+    console.log(`logs in ${cluster.logDir}`);
+    for (const stage of layout.stages) {
+      await cluster.start(...stage);
+      console.log(`ready: ${stage.map((spec) => spec.name).join(', ')}`);
+    }
+    for (const name of cluster.names()) {
+      void cluster.exited(name).then((exit) => {
+        if (!stopping)
+          console.error(
+            `${name} exited (code ${exit.code}, signal ${exit.signal}); see ${cluster.logPath(name)}`,
+          );
+      });
+    }
+    console.log(`\ngateway: ${layout.gatewayUrl}`);
+    console.log(
+      `try:     curl -s -X POST ${layout.gatewayUrl}/tasks/submit -H 'content-type: application/json' -d '{"type":"echo","input":{"hello":"world"}}'`,
+    );
+    console.log(`then:    curl -s ${layout.gatewayUrl}/tasks/<taskId>/result`);
+    console.log('Ctrl-C stops everything.');
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    await stop(1);
+  }
+}
+
+void main();

@@ -82,3 +82,4 @@ export type {
   TaskRepository,
 } from './ports/task-repository';
 export type { RegistryApi, ResultStoreApi, SubmitOutcome } from './ports/service-apis';
+export type { LeaseStore } from './ports/lease-store';

@@ -10,3 +10,4 @@ export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postg
 export { DEFAULT_MIGRATIONS_DIR, migrate } from './migrate';
 export type { MigrateOptions, MigrationReport, MigrationTarget } from './migrate';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './domain/list-query';
+export { MemoryLeaseStore, PostgresLeaseStore, createLeaseStore } from './lease-stores';

@@ -1,7 +1,7 @@
 import { AppError, isErrorCode, type ErrorCode } from '@contextforge/contracts';
 
 export interface FetchJsonOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -12,7 +12,9 @@ export interface FetchJsonOptions {
 /**
  * Calls one of our own JSON HTTP APIs. A non-2xx answer in the common error shape becomes the
  * AppError the other side raised (so codes survive the hop); anything else becomes
- * `unavailableCode` (default SERVICE_UNAVAILABLE) naming the URL. 404 with `notFound` resolves undefined.
+ * `unavailableCode` (default SERVICE_UNAVAILABLE) naming the URL; so does a body that is not JSON,
+ * whatever the status. An empty 2xx body resolves undefined. Callers that read "not found" as
+ * "absent" catch the specific code (see HttpResultStoreClient).
  */
 export async function fetchJson<T>(url: string, options: FetchJsonOptions = {}): Promise<T> {
   const unavailable = options.unavailableCode ?? 'SERVICE_UNAVAILABLE';
@@ -37,13 +39,19 @@ export async function fetchJson<T>(url: string, options: FetchJsonOptions = {}):
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new AppError(unavailable, `${method} ${url} answered ${response.status} with a body that is not JSON`);
+    throw new AppError(
+      unavailable,
+      `${method} ${url} answered ${response.status} with a body that is not JSON`,
+    );
   }
   if (response.ok) return parsed as T;
-  const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+  const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
+    ?.error;
   if (error && isErrorCode(error.code)) {
     const details =
-      typeof error.details === 'object' && error.details !== null ? (error.details as Record<string, unknown>) : undefined;
+      typeof error.details === 'object' && error.details !== null
+        ? (error.details as Record<string, unknown>)
+        : undefined;
     throw new AppError(error.code, String(error.message ?? error.code), details ? { details } : {});
   }
   throw new AppError(unavailable, `${method} ${url} answered ${response.status}`);

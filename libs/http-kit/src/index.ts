@@ -6,3 +6,4 @@ export { HttpResultStoreClient, resultStoreRouter } from './internal-result-stor
 export { HttpRegistryClient, registryRouter } from './internal-registry';
 export { createServiceApp, listen } from './service-app';
 export type { ServiceAppOptions } from './service-app';
+export { HttpLeaseStore, leaseRouter } from './internal-leases';

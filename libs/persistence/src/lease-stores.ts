@@ -22,6 +22,10 @@ export class MemoryLeaseStore implements LeaseStore {
   async release(name: string, holder: string): Promise<void> {
     if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
   }
+
+  async close(): Promise<void> {
+    // Nothing to release: the leases live and die with this object.
+  }
 }
 
 /**
@@ -92,8 +96,7 @@ export class PostgresLeaseStore implements LeaseStore {
  * in memory otherwise (pglite:// and memory:// serve one process).
  */
 export async function createLeaseStore(url: string): Promise<LeaseStore & { close(): Promise<void> }> {
-  if (parseDatabaseUrl(url).kind !== 'postgres')
-    return Object.assign(new MemoryLeaseStore(), { close: async () => {} });
+  if (parseDatabaseUrl(url).kind !== 'postgres') return new MemoryLeaseStore();
   const store = new PostgresLeaseStore(url);
   await store.connect();
   return store;

@@ -44,7 +44,10 @@ function describeLeaseStore(name: string, open: () => Promise<{ store: LeaseStor
   });
 }
 
-describeLeaseStore('memory', async () => ({ store: new MemoryLeaseStore(), close: async () => {} }));
+describeLeaseStore('memory', async () => {
+  const store = new MemoryLeaseStore();
+  return { store, close: () => store.close() };
+});
 
 describeLeaseStore('PostgreSQL', async () => {
   const schema = testSchema('leases');

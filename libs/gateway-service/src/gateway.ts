@@ -99,9 +99,12 @@ export function createGatewayApp(options: GatewayOptions): Express {
           const task = await loadTask(req.params['id']);
           const result = task.status === 'succeeded' ? await resultStore.getResult(task.id) : undefined;
           if (!result) {
+            // details.retryable: whether asking again can ever give a result (the error body has
+            // no retryable field of its own).
+            const retryable = task.status !== 'cancelled' && task.status !== 'dead_lettered';
             throw new AppError('RESULT_NOT_AVAILABLE', `task ${task.id} is ${task.status}; it has no result`, {
-              details: { status: task.status, ...(task.lastError ? { lastError: task.lastError } : {}) },
-              retryable: task.status !== 'cancelled' && task.status !== 'dead_lettered',
+              details: { status: task.status, retryable, ...(task.lastError ? { lastError: task.lastError } : {}) },
+              retryable,
             });
           }
           res.json(result);

@@ -72,7 +72,7 @@ export class ResultStore implements ResultStoreApi {
     // announcement may have failed after the row was written. The scheduler ignores duplicates.
     if (outcome.created || (outcome.task.status === 'queued' && outcome.task.attempt === 0)) {
       await this.options.bus.publish(this.options.topics.tasksSubmitted, [
-        { key: task.id, value: { task: taskFromView(outcome.task) } },
+        { key: outcome.task.id, value: { task: taskFromView(outcome.task) } },
       ]);
     }
     return outcome;

@@ -1,4 +1,5 @@
-export { Scheduler, canRun } from './scheduler';
+export { Scheduler } from './scheduler';
+export { canRun } from './agent-pool';
 export type { SchedulerOptions } from './scheduler';
 export { PriorityQueue } from './priority-queue';
 export { LeastConnectionsStrategy, RoundRobinStrategy, WeightedStrategy, createStrategy } from './strategies';

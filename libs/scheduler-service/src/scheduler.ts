@@ -7,7 +7,6 @@ import {
   parseOrThrow,
   toSerializedError,
   type AgentInstance,
-  type AgentRegistration,
   type AgentTransport,
   type BusMessage,
   type Discovery,
@@ -20,9 +19,11 @@ import {
   type WatchHandle,
 } from '@contextforge/contracts';
 import type { Logger } from '@contextforge/observability';
-import { backoffDelay } from '@contextforge/resilience';
 import { randomUUID } from 'node:crypto';
+import { AgentPool, canRun, type AgentSlot, type LostAgent } from './agent-pool';
+import { decideAfterFailure, type RetrySettings } from './failure-policy';
 import { PriorityQueue } from './priority-queue';
+import type { Tracked, TrackedState } from './tracked-task';
 import { createStrategy, type Strategy, type StrategyName } from './strategies';
 
 export interface SchedulerOptions {
@@ -32,7 +33,7 @@ export interface SchedulerOptions {
   topics: TopicNames;
   logger: Logger;
   strategy: StrategyName;
-  retry: { initialDelayMs: number; maxDelayMs: number };
+  retry: RetrySettings;
   /** Longest wait for an agent to accept a dispatch. */
   dispatchTimeoutMs: number;
   /** How long an agent that answered "at capacity" or failed a dispatch gets no new work. */
@@ -41,38 +42,22 @@ export interface SchedulerOptions {
   timeoutGraceMs: number;
 }
 
-type TrackedState = 'queued' | 'dispatching' | 'running' | 'retry_wait';
-
-interface Tracked {
-  task: Task;
-  /** The latest dispatch epoch handed out for this task. */
-  attempt: number;
-  /** Failed attempts so far (bounced dispatches and drained hand-backs do not count). */
-  failures: number;
-  state: TrackedState;
-  agentId?: string;
-  timer?: NodeJS.Timeout;
-  /** Set once the "no agent can run this" reason has been published for the current wait. */
-  waitingReasonPublished?: boolean;
-}
-
-interface AgentSlot {
-  registration: AgentRegistration;
-  healthy: boolean;
-  inFlight: Set<string>;
-  pausedUntil: number;
-}
-
 /**
  * The scheduler: keeps the queue of tasks waiting for an agent, picks agents by strategy among
  * healthy capable ones with free capacity, dispatches, and decides what happens after a failed
  * attempt (retry with backoff, or dead-letter). It learns outcomes from the task-events topic,
- * the same events the result-store persists.
+ * the same events the result-store persists, including its own `failed` events for lost agents
+ * and timeouts.
+ *
+ * Left out: sharing the work between scheduler replicas. The queue lives in this process, so one
+ * replica runs at a time (its consumer groups would split a task's topics between replicas).
  */
 export class Scheduler {
   private readonly tasks = new Map<string, Tracked>();
   private readonly queue = new PriorityQueue<Tracked>();
-  private readonly agents = new Map<string, AgentSlot>();
+  private readonly pool = new AgentPool();
+  /** Queued tasks not yet checked for "no healthy agent can run this" since they queued or agents changed. */
+  private readonly unannounced = new Set<Tracked>();
   private readonly strategy: Strategy;
   private readonly subscriptions: Subscription[] = [];
   private watch: WatchHandle | undefined;
@@ -120,12 +105,15 @@ export class Scheduler {
   }
 
   inFlightByAgent(): Record<string, number> {
-    return Object.fromEntries([...this.agents].map(([id, slot]) => [id, slot.inFlight.size]));
+    return this.pool.inFlightByAgent();
   }
 
   private async onMessages(messages: readonly BusMessage[], handle: (value: unknown) => Promise<void>) {
-    for (const message of messages) await handle(message.value);
-    this.schedulePump();
+    try {
+      for (const message of messages) await handle(message.value);
+    } finally {
+      this.schedulePump();
+    }
   }
 
   private async onSubmitted(value: unknown): Promise<void> {
@@ -133,32 +121,27 @@ export class Scheduler {
     if (this.tasks.has(task.id)) return;
     const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued' };
     this.tasks.set(task.id, tracked);
-    this.queue.push(task.priority, tracked);
+    this.enqueue(tracked);
   }
 
   private async onControl(value: unknown): Promise<void> {
     const message = parseOrThrow(TaskControlMessageSchema, value, 'task control message', 'INVALID_MESSAGE');
     if (message.action === 'redrive') {
-      const existing = this.tasks.get(message.task.id);
-      if (existing) return;
+      if (this.tasks.has(message.task.id)) return;
       const tracked: Tracked = { task: message.task, attempt: message.attempt, failures: 0, state: 'queued' };
       this.tasks.set(message.task.id, tracked);
-      this.queue.push(message.task.priority, tracked);
+      this.enqueue(tracked);
       return;
     }
     const tracked = this.tasks.get(message.taskId);
     if (!tracked) return;
-    if (tracked.state === 'queued') this.queue.remove(tracked.task.priority, (item) => item === tracked);
-    if ((tracked.state === 'running' || tracked.state === 'dispatching') && tracked.agentId) {
-      const endpoint = this.agents.get(tracked.agentId)?.registration.endpoint;
-      if (endpoint) {
-        await this.options.transport
-          .cancel(endpoint, tracked.task.id, tracked.attempt, message.reason)
-          .catch((error) => this.options.logger.warn({ err: String(error) }, 'cancel at agent failed'));
-      }
-    }
+    // Published first: if that fails the bus hands the message over again and nothing has changed.
     await this.publish({ ...this.eventBase(tracked), type: 'cancelled', reason: message.reason });
+    const { attempt, agentId, state } = tracked;
     this.finish(tracked);
+    // A dispatch still waiting for its answer takes the attempt back itself once accepted.
+    const endpoint = state === 'running' && agentId ? this.pool.get(agentId)?.registration.endpoint : undefined;
+    if (endpoint) await this.cancelAt(endpoint, tracked.task.id, attempt, message.reason);
   }
 
   private async onEvent(value: unknown): Promise<void> {
@@ -184,76 +167,53 @@ export class Scheduler {
   /** Retry with backoff, or dead-letter when the error is final or attempts are used up. */
   private async afterFailure(tracked: Tracked, error: SerializedError): Promise<void> {
     this.release(tracked);
-    if (error.code !== 'AGENT_DRAINING') tracked.failures += 1;
-    const { maxAttempts } = tracked.task;
-    if (!error.retryable || tracked.failures >= maxAttempts) {
-      const reason = error.retryable ? `gave up after ${tracked.failures} of ${maxAttempts} attempts` : 'not retryable';
-      await this.publish({
-        ...this.eventBase(tracked),
-        type: 'dead_lettered',
-        error: { ...error, details: { ...error.details, reason, attempts: tracked.failures } },
-      });
+    const decision = decideAfterFailure(error, tracked.failures, tracked.task.maxAttempts, this.options.retry);
+    if (decision.kind === 'dead_letter') {
+      const details = { ...error.details, reason: decision.reason, attempts: decision.failures };
+      await this.publish({ ...this.eventBase(tracked), type: 'dead_lettered', error: { ...error, details } });
+      tracked.failures = decision.failures;
       this.finish(tracked);
       return;
     }
-    const delay =
-      error.code === 'AGENT_DRAINING'
-        ? 0
-        : backoffDelay(tracked.failures, {
-            initialMs: this.options.retry.initialDelayMs,
-            maxMs: this.options.retry.maxDelayMs,
-            jitter: 'full',
-          });
+    tracked.failures = decision.failures;
     tracked.state = 'retry_wait';
-    await this.publish({
-      ...this.eventBase(tracked),
-      type: 'queued',
-      reason: `retry ${tracked.failures + 1} of ${maxAttempts} in ${Math.round(delay)} ms after ${error.code}`,
-    });
-    tracked.timer = setTimeout(() => {
-      if (tracked.state !== 'retry_wait') return;
-      tracked.state = 'queued';
-      this.queue.push(tracked.task.priority, tracked);
+    this.arm(tracked, decision.delayMs, () => {
+      if (tracked.state === 'retry_wait') this.enqueue(tracked);
       this.schedulePump();
-    }, delay);
+    });
+    // Armed before publishing: if the publish fails the bus redelivers the event, which is then
+    // ignored, and the retry still happens.
+    await this.publish({ ...this.eventBase(tracked), type: 'queued', reason: decision.reason });
   }
 
   private onAgents(instances: AgentInstance[]): void {
-    const seen = new Set<string>();
-    for (const instance of instances) {
-      const { registration } = instance;
-      seen.add(registration.id);
-      const slot = this.agents.get(registration.id);
-      const healthy = instance.health === 'passing';
-      if (slot) {
-        slot.registration = registration;
-        if (instance.health === 'critical') this.loseAgent(slot, `agent ${registration.id} is unhealthy`);
-        slot.healthy = healthy;
-      } else {
-        this.agents.set(registration.id, { registration, healthy, inFlight: new Set(), pausedUntil: 0 });
-      }
+    for (const lost of this.pool.update(instances)) this.failAttemptsOf(lost);
+    for (const tracked of this.tasks.values()) {
+      if (tracked.state === 'queued' && !tracked.waitingReasonPublished) this.unannounced.add(tracked);
     }
-    for (const [id, slot] of this.agents) {
-      if (seen.has(id)) continue;
-      this.loseAgent(slot, `agent ${id} left`);
-      this.agents.delete(id);
-    }
-    for (const tracked of this.tasks.values()) tracked.waitingReasonPublished = false;
     this.schedulePump();
   }
 
-  /** The attempts running on a lost agent fail with AGENT_LOST; the failure path re-dispatches them. */
-  private loseAgent(slot: AgentSlot, message: string): void {
+  /**
+   * The attempts running on a lost agent fail with AGENT_LOST (AGENT_DRAINING if it was draining:
+   * a drained agent's leftovers must not count against the task); the failure path re-dispatches.
+   */
+  private failAttemptsOf({ slot, message, wasDraining }: LostAgent): void {
+    const error = wasDraining
+      ? new AppError('AGENT_DRAINING', `${message} while draining`)
+      : new AppError('AGENT_LOST', message);
     for (const taskId of slot.inFlight) {
       const tracked = this.tasks.get(taskId);
       if (!tracked) continue;
-      void this.publish({
-        ...this.eventBase(tracked),
-        type: 'failed',
-        agentId: slot.registration.id,
-        error: new AppError('AGENT_LOST', message).toJSON(),
-      });
+      void this.publishQuietly({ ...this.eventBase(tracked), type: 'failed', agentId: slot.registration.id, error: error.toJSON() });
     }
+  }
+
+  private enqueue(tracked: Tracked, place: 'back' | 'front' = 'back'): void {
+    tracked.state = 'queued';
+    if (place === 'front') this.queue.pushFront(tracked.task.priority, tracked);
+    else this.queue.push(tracked.task.priority, tracked);
+    this.unannounced.add(tracked);
   }
 
   private schedulePump(): void {
@@ -261,14 +221,24 @@ export class Scheduler {
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
-      this.pump();
+      if (!this.stopped) this.pump();
     });
   }
 
   private pump(): void {
-    if (this.queue.size === 0) return;
     const now = performance.now();
-    const healthy = [...this.agents.values()].filter((slot) => slot.healthy);
+    const healthy = this.pool.healthy();
+    if (this.queue.size > 0) this.dispatchQueued(healthy, now);
+    this.announceWaiting(healthy);
+    const paused = healthy.filter((slot) => slot.pausedUntil > now);
+    if (this.queue.size > 0 && paused.length > 0) {
+      const wake = Math.min(...paused.map((slot) => slot.pausedUntil)) - now;
+      clearTimeout(this.pumpTimer);
+      this.pumpTimer = setTimeout(() => this.schedulePump(), Math.max(1, wake));
+    }
+  }
+
+  private dispatchQueued(healthy: AgentSlot[], now: number): void {
     const available = healthy.filter(
       (slot) => slot.pausedUntil <= now && slot.inFlight.size < slot.registration.concurrency,
     );
@@ -279,30 +249,37 @@ export class Scheduler {
         (slot) => slot.inFlight.size < slot.registration.concurrency && canRun(slot.registration, tracked.task),
       );
       const chosen = this.strategy.pick(
-        candidates.map((slot) => ({
-          id: slot.registration.id,
-          weight: slot.registration.weight,
-          inFlight: slot.inFlight.size,
-        })),
+        candidates.map((slot) => ({ id: slot.registration.id, weight: slot.registration.weight, inFlight: slot.inFlight.size })),
       );
-      const slot = chosen && this.agents.get(chosen.id);
-      if (!slot) {
-        if (!tracked.waitingReasonPublished && !healthy.some((agent) => canRun(agent.registration, tracked.task))) {
-          tracked.waitingReasonPublished = true;
-          void this.publish({ ...this.eventBase(tracked), type: 'queued', reason: noAgentReason(tracked.task) });
-        }
-        return 'skip';
-      }
+      const slot = chosen && this.pool.get(chosen.id);
+      if (!slot) return 'skip';
       capacity -= 1;
       void this.dispatch(tracked, slot);
       return 'take';
     });
-    const paused = [...this.agents.values()].filter((slot) => slot.healthy && slot.pausedUntil > now);
-    if (this.queue.size > 0 && paused.length > 0) {
-      const wake = Math.min(...paused.map((slot) => slot.pausedUntil)) - now;
-      clearTimeout(this.pumpTimer);
-      this.pumpTimer = setTimeout(() => this.schedulePump(), Math.max(1, wake));
+  }
+
+  /**
+   * Publishes the waiting reason for queued tasks that no healthy agent can run, once per wait.
+   * Only tasks queued or re-checked since the last pump are looked at, so a long queue behind busy
+   * agents is not rescanned on every pump.
+   */
+  private announceWaiting(healthy: AgentSlot[]): void {
+    const runnable = new Map<string, boolean>();
+    for (const tracked of this.unannounced) {
+      if (tracked.state !== 'queued' || tracked.waitingReasonPublished) continue;
+      const { task } = tracked;
+      const kind = [task.type, ...task.requiredCapabilities].join('\n');
+      let can = runnable.get(kind);
+      if (can === undefined) {
+        can = healthy.some((slot) => canRun(slot.registration, task));
+        runnable.set(kind, can);
+      }
+      if (can) continue;
+      tracked.waitingReasonPublished = true;
+      void this.publishQuietly({ ...this.eventBase(tracked), type: 'queued', reason: noAgentReason(task) });
     }
+    this.unannounced.clear();
   }
 
   private async dispatch(tracked: Tracked, slot: AgentSlot): Promise<void> {
@@ -312,9 +289,10 @@ export class Scheduler {
     tracked.waitingReasonPublished = false;
     slot.inFlight.add(tracked.task.id);
     const attempt = tracked.attempt;
+    const { endpoint } = slot.registration;
     try {
       await this.options.transport.dispatch(
-        slot.registration.endpoint,
+        endpoint,
         { task: tracked.task, attempt },
         { signal: AbortSignal.timeout(this.options.dispatchTimeoutMs) },
       );
@@ -324,38 +302,63 @@ export class Scheduler {
       slot.pausedUntil = performance.now() + this.options.agentPauseMs;
       const serialized = toSerializedError(error, 'AGENT_UNREACHABLE');
       this.options.logger.debug({ taskId: tracked.task.id, agentId: slot.registration.id, code: serialized.code }, 'dispatch bounced');
-      tracked.state = 'queued';
       tracked.agentId = undefined;
-      this.queue.pushFront(tracked.task.priority, tracked);
+      this.enqueue(tracked, 'front');
       this.schedulePump();
+      return;
+    }
+    // (The cast: TypeScript keeps the narrowing from before the await; the state may have moved.)
+    if ((tracked.state as TrackedState) === 'finished') {
+      // Cancelled (or settled) while the agent was answering: take the attempt back.
+      await this.cancelAt(endpoint, tracked.task.id, attempt, 'the task finished while it was being dispatched');
       return;
     }
     if (tracked.attempt !== attempt || tracked.state !== 'dispatching') return;
     tracked.state = 'running';
-    tracked.timer = setTimeout(() => void this.onAttemptTimeout(tracked, attempt, slot), tracked.task.timeoutMs + this.options.timeoutGraceMs);
-    await this.publish({ ...this.eventBase(tracked), type: 'dispatched', agentId: slot.registration.id });
+    this.arm(tracked, tracked.task.timeoutMs + this.options.timeoutGraceMs, () => void this.onAttemptTimeout(tracked, attempt, slot));
+    await this.publishQuietly({ ...this.eventBase(tracked), type: 'dispatched', agentId: slot.registration.id });
+    this.cancelAbandoned(tracked);
   }
 
-  /** The agent did not report an outcome in time: cancel there and fail the attempt. */
+  /** The agent reported no outcome in time: fail the attempt (the agent is told once it is superseded). */
   private async onAttemptTimeout(tracked: Tracked, attempt: number, slot: AgentSlot): Promise<void> {
     if (tracked.attempt !== attempt || tracked.state !== 'running') return;
     const error = new AppError('TASK_TIMEOUT', `no outcome within ${tracked.task.timeoutMs} ms`);
+    tracked.abandoned = { endpoint: slot.registration.endpoint, attempt, reason: error.message };
+    await this.publishQuietly({ ...this.eventBase(tracked), type: 'failed', agentId: slot.registration.id, error: error.toJSON() });
+  }
+
+  private cancelAbandoned(tracked: Tracked): void {
+    const abandoned = tracked.abandoned;
+    if (!abandoned) return;
+    tracked.abandoned = undefined;
+    void this.cancelAt(abandoned.endpoint, tracked.task.id, abandoned.attempt, abandoned.reason);
+  }
+
+  private async cancelAt(endpoint: string, taskId: string, attempt: number, reason: string): Promise<void> {
     await this.options.transport
-      .cancel(slot.registration.endpoint, tracked.task.id, attempt, error.message)
-      .catch(() => undefined);
-    await this.publish({ ...this.eventBase(tracked), type: 'failed', agentId: slot.registration.id, error: error.toJSON() });
+      .cancel(endpoint, taskId, attempt, reason)
+      .catch((error) => this.options.logger.warn({ taskId, attempt, err: String(error) }, 'cancel at agent failed'));
+  }
+
+  /** Runs `fire` after `ms` as the task's one timer; nothing is armed once stopped. */
+  private arm(tracked: Tracked, ms: number, fire: () => void): void {
+    clearTimeout(tracked.timer);
+    if (!this.stopped) tracked.timer = setTimeout(fire, ms);
   }
 
   private release(tracked: Tracked): void {
     clearTimeout(tracked.timer);
-    if (tracked.agentId) this.agents.get(tracked.agentId)?.inFlight.delete(tracked.task.id);
+    if (tracked.agentId) this.pool.get(tracked.agentId)?.inFlight.delete(tracked.task.id);
     tracked.agentId = undefined;
   }
 
   private finish(tracked: Tracked): void {
     this.release(tracked);
     if (tracked.state === 'queued') this.queue.remove(tracked.task.priority, (item) => item === tracked);
+    tracked.state = 'finished';
     this.tasks.delete(tracked.task.id);
+    this.cancelAbandoned(tracked);
     this.schedulePump();
   }
 
@@ -366,13 +369,13 @@ export class Scheduler {
   private async publish(event: TaskEvent): Promise<void> {
     await this.options.bus.publish(this.options.topics.taskEvents, [{ key: event.taskId, value: event }]);
   }
-}
 
-export function canRun(agent: AgentRegistration, task: Task): boolean {
-  return (
-    agent.taskTypes.includes(task.type) &&
-    task.requiredCapabilities.every((capability) => agent.capabilities.includes(capability))
-  );
+  /** For publishes outside a bus handler (timers, watches, dispatches): a failure is logged, never thrown. */
+  private async publishQuietly(event: TaskEvent): Promise<void> {
+    await this.publish(event).catch((error) =>
+      this.options.logger.error({ taskId: event.taskId, type: event.type, err: String(error) }, 'publishing a task event failed'),
+    );
+  }
 }
 
 function noAgentReason(task: Task): string {

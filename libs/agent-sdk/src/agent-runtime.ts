@@ -49,8 +49,11 @@ export class AgentRuntime implements AgentEndpoint {
   private readonly running = new Map<string, Running>();
   private readonly events: EventPublisher;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** The heartbeat in flight: a slow discovery skips ticks instead of piling calls up. */
+  private heartbeating: Promise<void> | undefined;
   private server: { close(): Promise<void> } | undefined;
   private draining = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: AgentRuntimeOptions) {
     this.handlers = new Map(options.agentTypes.map((type) => [type.name, type]));
@@ -71,9 +74,20 @@ export class AgentRuntime implements AgentEndpoint {
   }
 
   async start(): Promise<void> {
-    this.server = await this.options.listen(this);
-    await this.options.discovery.register(this.registration);
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.options.heartbeatIntervalMs);
+    const server = await this.options.listen(this);
+    try {
+      await this.options.discovery.register(this.registration);
+    } catch (error) {
+      // Free the endpoint (a port, a memory:// name) so that start() can be retried.
+      await server.close().catch(() => undefined);
+      throw error;
+    }
+    this.server = server;
+    this.heartbeatTimer = setInterval(() => {
+      this.heartbeating ??= this.heartbeat().finally(() => {
+        this.heartbeating = undefined;
+      });
+    }, this.options.heartbeatIntervalMs);
     this.heartbeatTimer.unref();
     this.options.logger.debug({ agentId: this.id, endpoint: this.registration.endpoint }, 'agent started');
   }
@@ -81,12 +95,21 @@ export class AgentRuntime implements AgentEndpoint {
   /**
    * Drains: reports `warning` (no new work), lets running attempts finish within drainTimeoutMs,
    * aborts and hands back the rest (a retryable AGENT_DRAINING failure, so they are re-dispatched
-   * without counting against the task), then deregisters.
+   * without counting against the task), then deregisters. Events still unsent get another
+   * drainTimeoutMs (the bus may be down) before they are dropped; the scheduler then recovers those
+   * attempts as AGENT_LOST once the agent is gone from discovery. Every call returns the same
+   * promise, so a second caller also waits for the drain.
    */
-  async stop(): Promise<void> {
-    if (this.draining) return;
+  stop(): Promise<void> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  private async drain(): Promise<void> {
     this.draining = true;
     clearInterval(this.heartbeatTimer);
+    // A `passing` heartbeat still in flight must not land after `warning`.
+    await this.heartbeating;
     await this.options.discovery.heartbeat(this.id, 'warning', 'draining').catch(() => undefined);
     const all = Promise.all([...this.running.values()].map((run) => run.done));
     let timer: NodeJS.Timeout | undefined;
@@ -99,7 +122,7 @@ export class AgentRuntime implements AgentEndpoint {
       run.controller.abort(new AppError('AGENT_DRAINING', `agent ${this.id} is shutting down`));
     }
     await all;
-    await this.events.flush();
+    await this.events.flush(this.options.drainTimeoutMs);
     await this.options.discovery.deregister(this.id).catch(() => undefined);
     await this.server?.close();
     this.options.logger.debug({ agentId: this.id }, 'agent stopped');
@@ -146,27 +169,44 @@ export class AgentRuntime implements AgentEndpoint {
     const publish = (event: TaskEvent) => this.events.publish(event, traceparent);
     const logger = this.options.logger.child({ agentId: this.id, taskId: task.id, attempt });
     const timeout = setTimeout(
-      () => controller.abort(new AppError('TASK_TIMEOUT', `task exceeded its timeout of ${task.timeoutMs} ms`)),
+      () =>
+        controller.abort(new AppError('TASK_TIMEOUT', `task exceeded its timeout of ${task.timeoutMs} ms`)),
       task.timeoutMs,
     );
     const startedAt = performance.now();
+    // The attempt ends when the handler settles or the signal aborts, whichever comes first, so a
+    // handler that ignores its signal cannot hold back the outcome event or stop(); whatever it
+    // does afterwards (a result, progress) is ignored.
+    let settled = false;
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) onAbort();
+      else controller.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
     publish({ ...base(), type: 'started', agentId: this.id });
     try {
       const input = type.input ? parseOrThrow(type.input, task.input, 'task input') : task.input;
-      const output = await type.handler(input, {
-        taskId: task.id,
-        attempt,
-        signal: controller.signal,
-        logger,
-        traceparent,
-        progress: (done, total, message) =>
-          publish({
-            ...base(),
-            type: 'progress',
-            agentId: this.id,
-            progress: { done, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
-          }),
-      });
+      const handling = Promise.resolve(
+        type.handler(input, {
+          taskId: task.id,
+          attempt,
+          signal: controller.signal,
+          logger,
+          traceparent,
+          progress: (done, total, message) => {
+            if (settled) return;
+            publish({
+              ...base(),
+              type: 'progress',
+              agentId: this.id,
+              progress: { done, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
+            });
+          },
+        }),
+      );
+      handling.catch(() => undefined);
+      const output = await Promise.race([handling, aborted]);
       controller.signal.throwIfAborted();
       const durationMs = Math.round(performance.now() - startedAt);
       publish({ ...base(), type: 'succeeded', agentId: this.id, output: output ?? null, durationMs });
@@ -182,6 +222,7 @@ export class AgentRuntime implements AgentEndpoint {
         publish({ ...base(), type: 'failed', agentId: this.id, error: serialized });
       }
     } finally {
+      settled = true;
       clearTimeout(timeout);
     }
   }
@@ -190,7 +231,7 @@ export class AgentRuntime implements AgentEndpoint {
     try {
       await this.options.discovery.heartbeat(this.id, 'passing');
     } catch (error) {
-      if (error instanceof AppError && error.code === 'AGENT_NOT_FOUND') {
+      if (error instanceof AppError && error.code === 'AGENT_NOT_FOUND' && !this.draining) {
         // The registry forgot us (expired, restarted): register again.
         await this.options.discovery.register(this.registration).catch(() => undefined);
         return;

@@ -7,6 +7,7 @@ import {
   toSerializedError,
   type AgentEndpoint,
 } from '@contextforge/contracts';
+import type { Logger } from '@contextforge/observability';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,6 +16,8 @@ export interface AgentHttpServerOptions {
   host?: string;
   /** Largest assignment body in bytes (default 110 MB: a 100 MB task input plus envelope). */
   bodyLimitBytes?: number;
+  /** Where an unexpected error (a bug, answered as 500 INTERNAL "internal error") is logged. */
+  logger?: Logger;
 }
 
 const CANCEL_PATH = /^\/v1\/assignments\/([^/]+)\/(\d+)\/cancel$/;
@@ -29,7 +32,15 @@ export async function serveAgentEndpoint(
 ): Promise<{ port: number; close(): Promise<void> }> {
   const limit = options.bodyLimitBytes ?? 110 * 1024 * 1024;
   const server: Server = createServer((req, res) => {
-    handle(agent, req, res, limit).catch((error: unknown) => reply(res, undefined, error));
+    handle(agent, req, res, limit).catch((error: unknown) => {
+      if (!(error instanceof AppError)) {
+        options.logger?.error(
+          { err: error instanceof Error ? error.stack : String(error), path: req.url },
+          'unhandled error',
+        );
+      }
+      reply(res, undefined, error);
+    });
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
@@ -71,7 +82,20 @@ async function handle(agent: AgentEndpoint, req: IncomingMessage, res: ServerRes
     reply(res, 202, { cancelled: true });
     return;
   }
+  const allowed = allowedMethods(url);
+  if (allowed) {
+    res.setHeader('Allow', allowed);
+    throw new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url}; use ${allowed}`, {
+      details: { allowed: [allowed] },
+    });
+  }
   throw new AppError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${url}`);
+}
+
+function allowedMethods(url: string): string | undefined {
+  if (url === '/healthz' || url === '/readyz' || url === '/v1/load') return 'GET';
+  if (url === '/v1/assignments' || CANCEL_PATH.test(url)) return 'POST';
+  return undefined;
 }
 
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
@@ -95,10 +119,14 @@ function reply(res: ServerResponse, status: number | undefined, body: unknown): 
     return;
   }
   if (status === undefined) {
-    const error = toSerializedError(body);
+    // The one error shape of every service (docs/api/errors.md): code, message, optional details.
+    // Anything that is not an AppError is a bug here; its message stays in the process.
     const known = body instanceof AppError;
-    res.writeHead(known ? ERROR_CODES[error.code].http : 500, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: known ? error : { code: 'INTERNAL', message: 'internal error' } }));
+    const { code, message, details } = known
+      ? toSerializedError(body)
+      : { code: 'INTERNAL' as const, message: 'internal error', details: undefined };
+    res.writeHead(ERROR_CODES[code].http, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } }));
     return;
   }
   res.writeHead(status, { 'content-type': 'application/json' });

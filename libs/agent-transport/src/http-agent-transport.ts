@@ -12,7 +12,9 @@ import {
 /**
  * Direct dispatch over HTTP: POST {endpoint}/v1/assignments. Answers are mapped back to the
  * error codes the agent raised (429 AGENT_AT_CAPACITY, 503 AGENT_DRAINING, ...); a connection
- * failure or an unreadable answer is AGENT_UNREACHABLE. Keep-alive connections are reused.
+ * failure, an unusable endpoint URL or an unreadable answer is AGENT_UNREACHABLE. Paths are
+ * appended to the endpoint, so an agent behind a path prefix (`https://host/agents/a1`) works.
+ * Keep-alive connections are reused.
  */
 export class HttpAgentTransport implements AgentTransport {
   async dispatch(endpoint: string, assignment: Assignment, options: CallOptions = {}): Promise<void> {
@@ -39,7 +41,7 @@ export class HttpAgentTransport implements AgentTransport {
   ): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(new URL(path, endpoint), {
+      response = await fetch(new URL(`${endpoint.replace(/\/+$/, '')}${path}`), {
         method,
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -56,7 +58,8 @@ export class HttpAgentTransport implements AgentTransport {
     const text = await response.text();
     const parsed = text ? safeJson(text) : undefined;
     if (response.ok) return parsed;
-    const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
+      ?.error;
     if (error && isErrorCode(error.code)) {
       throw new AppError(error.code, String(error.message ?? error.code), {
         ...(isRecord(error.details) ? { details: error.details } : {}),

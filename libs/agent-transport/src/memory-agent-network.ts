@@ -1,10 +1,12 @@
-import { AppError } from '@contextforge/contracts';
+import { AppError, AssignmentSchema, parseOrThrow } from '@contextforge/contracts';
 import type { AgentEndpoint, AgentLoad, AgentTransport, Assignment } from '@contextforge/contracts';
 
 /**
  * In-process agent transport for the embedded mode and service tests: agents `listen` on a
  * `memory://name` endpoint and the scheduler dispatches to them through the same AgentTransport
- * interface the HTTP adapter implements. Calls are asynchronous (a microtask hop) like a network.
+ * interface the HTTP adapter implements. Calls are asynchronous (a microtask hop) like a network,
+ * and an assignment arrives as a validated copy, as it would over HTTP (never the sender's object).
+ * Left out: CallOptions.signal (an in-process call has nothing to time out).
  */
 export class MemoryAgentNetwork implements AgentTransport {
   private readonly endpoints = new Map<string, AgentEndpoint>();
@@ -20,7 +22,8 @@ export class MemoryAgentNetwork implements AgentTransport {
   }
 
   async dispatch(endpoint: string, assignment: Assignment): Promise<void> {
-    await this.resolve(endpoint).accept(assignment);
+    const agent = this.resolve(endpoint);
+    await agent.accept(parseOrThrow(AssignmentSchema, structuredClone(assignment), 'assignment'));
   }
 
   async cancel(endpoint: string, taskId: string, attempt: number, reason: string): Promise<void> {

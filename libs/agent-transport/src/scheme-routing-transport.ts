@@ -1,4 +1,10 @@
-import { AppError, type AgentLoad, type AgentTransport, type Assignment, type CallOptions } from '@contextforge/contracts';
+import {
+  AppError,
+  type AgentLoad,
+  type AgentTransport,
+  type Assignment,
+  type CallOptions,
+} from '@contextforge/contracts';
 import { HttpAgentTransport } from './http-agent-transport';
 import type { MemoryAgentNetwork } from './memory-agent-network';
 
@@ -11,21 +17,32 @@ export class SchemeRoutingTransport implements AgentTransport {
 
   constructor(private readonly memory?: MemoryAgentNetwork) {}
 
-  dispatch(endpoint: string, assignment: Assignment, options?: CallOptions): Promise<void> {
+  // async: a missing memory network is a rejected promise like every other transport failure.
+  async dispatch(endpoint: string, assignment: Assignment, options?: CallOptions): Promise<void> {
     return this.pick(endpoint).dispatch(endpoint, assignment, options);
   }
 
-  cancel(endpoint: string, taskId: string, attempt: number, reason: string, options?: CallOptions): Promise<void> {
+  async cancel(
+    endpoint: string,
+    taskId: string,
+    attempt: number,
+    reason: string,
+    options?: CallOptions,
+  ): Promise<void> {
     return this.pick(endpoint).cancel(endpoint, taskId, attempt, reason, options);
   }
 
-  ping(endpoint: string, options?: CallOptions): Promise<AgentLoad> {
+  async ping(endpoint: string, options?: CallOptions): Promise<AgentLoad> {
     return this.pick(endpoint).ping(endpoint, options);
   }
 
   private pick(endpoint: string): AgentTransport {
     if (endpoint.startsWith('memory://')) {
-      if (!this.memory) throw new AppError('AGENT_UNREACHABLE', `${endpoint} is in-process but this scheduler has no local agents`);
+      if (!this.memory)
+        throw new AppError(
+          'AGENT_UNREACHABLE',
+          `${endpoint} is in-process but this scheduler has no local agents`,
+        );
       return this.memory;
     }
     return this.http;

@@ -12,6 +12,7 @@ import {
 } from '@contextforge/contracts';
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { requireJson } from './express-errors';
 import { fetchJson } from './fetch-json';
 
 /**
@@ -31,7 +32,7 @@ const BASE = '/internal/v1/tasks';
 
 export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): Router {
   const router = Router();
-  router.post(BASE, express.json({ limit: bodyLimitBytes }), async (req, res) => {
+  router.post(BASE, requireJson, express.json({ limit: bodyLimitBytes }), async (req, res) => {
     const { submission, clientId } = parseOrThrow(SubmitBody, req.body, 'submit request');
     res.status(200).json(await api.submit(submission, clientId));
   });
@@ -64,7 +65,9 @@ export class HttpResultStoreClient implements ResultStoreApi {
   }
 
   getResult(taskId: string): Promise<TaskResultView | undefined> {
-    return orUndefined(fetchJson<TaskResultView>(`${this.baseUrl}${BASE}/${encodeURIComponent(taskId)}/result`));
+    return orUndefined(
+      fetchJson<TaskResultView>(`${this.baseUrl}${BASE}/${encodeURIComponent(taskId)}/result`),
+    );
   }
 
   listTasks(filter: ListTasksFilter): Promise<TaskPage> {

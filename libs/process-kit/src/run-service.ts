@@ -20,9 +20,15 @@ export interface RunServiceOptions {
 
 /**
  * `start` builds and starts the service, registering cleanup with `onStop`, and may return lines
- * to print (where it listens). The shared body of every app's main.ts: read and validate config, start, print one clear line
- * on failure, retry a start that failed because a dependency was not reachable (with capped
- * exponential backoff), and stop cleanly on SIGTERM/SIGINT (a second signal exits at once).
+ * to print (where it listens). The shared body of every app's main.ts: read and validate config,
+ * start, print one clear line on failure, retry a start that failed because a dependency was not
+ * reachable (with capped exponential backoff), and stop cleanly on SIGTERM/SIGINT (a second
+ * signal exits at once with 1).
+ *
+ * Signals are handled from before the first start: the banner means "up, and a SIGTERM now is a
+ * clean stop" (harnesses wait for it, then signal). A signal during a start waits for that start
+ * to settle, runs the cleanup steps and exits 0; a signal during the wait between retries ends
+ * the wait and exits 0.
  */
 export async function runService(
   name: string,
@@ -43,35 +49,55 @@ export async function runService(
       await step().catch((error: unknown) => logger.error({ err: describe(error) }, 'shutdown step failed'));
     }
   };
-  const maxRetries = options.startRetries ?? 10;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const banner = await start({ config, logger, onStop: (step) => steps.push(step) });
-      for (const line of banner ?? []) process.stdout.write(`${line}\n`);
-      break;
-    } catch (error) {
-      await stop();
-      if (!isRetryable(error) || attempt > maxRetries) {
-        fail(name, describe(error));
-        return;
-      }
-      const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 15_000, jitter: 'equal' });
-      process.stderr.write(`${name}: ${describe(error)}; retrying in ${Math.round(delay)} ms (${attempt}/${maxRetries})\n`);
-      await sleep(delay);
-    }
-  }
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info({ signal }, 'stopping');
+  const exitAfterStop = () => {
     stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+
+  const stopRequested = new AbortController();
+  let running = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested.signal.aborted) process.exit(1);
+    stopRequested.abort();
+    logger.info({ signal }, 'stopping');
+    if (running) exitAfterStop();
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const giveUp = (message: string) => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    fail(name, message);
+  };
+
+  const maxRetries = options.startRetries ?? 10;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const banner = await start({ config, logger, onStop: (step) => steps.push(step) });
+      if (stopRequested.signal.aborted) {
+        exitAfterStop();
+        return;
+      }
+      running = true;
+      for (const line of banner ?? []) process.stdout.write(`${line}\n`);
+      return;
+    } catch (error) {
+      await stop();
+      if (stopRequested.signal.aborted) process.exit(0);
+      if (!isRetryable(error) || attempt > maxRetries) {
+        giveUp(describe(error));
+        return;
+      }
+      const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 15_000, jitter: 'equal' });
+      process.stderr.write(
+        `${name}: ${describe(error)}; retrying in ${Math.round(delay)} ms (${attempt}/${maxRetries})\n`,
+      );
+      await sleep(delay, stopRequested.signal).catch(() => undefined);
+      if (stopRequested.signal.aborted) process.exit(0);
+    }
+  }
 }
 
 function fail(name: string, message: string): void {

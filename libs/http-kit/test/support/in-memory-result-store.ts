@@ -1,0 +1,109 @@
+import {
+  AppError,
+  type ListTasksFilter,
+  type ResultStoreApi,
+  type SubmitOutcome,
+  type TaskPage,
+  type TaskResultView,
+  type TaskSubmission,
+  type TaskView,
+} from '@contextforge/contracts';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * A ResultStoreApi kept in maps, for testing the HTTP router and client around it (persistence's
+ * MemoryTaskRepository is out of reach: http-kit may not depend on another adapter). Idempotent
+ * per (client, idempotencyKey) with IDEMPOTENCY_CONFLICT on a different body, pages by offset.
+ */
+export class InMemoryResultStore implements ResultStoreApi {
+  private readonly tasks: TaskView[] = [];
+  private readonly results = new Map<string, TaskResultView>();
+  /** The filters listTasks was called with, as the router passed them. */
+  readonly filters: ListTasksFilter[] = [];
+  /** Thrown by the next call while set (an unexpected failure of the store). */
+  failWith: unknown;
+
+  async submit(submission: TaskSubmission, clientId: string): Promise<SubmitOutcome> {
+    this.maybeFail();
+    const { idempotencyKey } = submission;
+    const existing = idempotencyKey
+      ? this.tasks.find((task) => task.clientId === clientId && task.idempotencyKey === idempotencyKey)
+      : undefined;
+    if (existing) {
+      if (
+        existing.type !== submission.type ||
+        JSON.stringify(existing.input) !== JSON.stringify(submission.input)
+      ) {
+        throw new AppError(
+          'IDEMPOTENCY_CONFLICT',
+          `idempotency key ${idempotencyKey} was used for another task`,
+        );
+      }
+      return { task: existing, created: false };
+    }
+    const now = new Date().toISOString();
+    const task: TaskView = {
+      ...submission,
+      id: randomUUID(),
+      clientId,
+      status: 'queued',
+      attempt: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.tasks.push(task);
+    return { task, created: true };
+  }
+
+  async getTask(id: string): Promise<TaskView | undefined> {
+    this.maybeFail();
+    return this.tasks.find((task) => task.id === id);
+  }
+
+  async getResult(taskId: string): Promise<TaskResultView | undefined> {
+    this.maybeFail();
+    return this.results.get(taskId);
+  }
+
+  async listTasks(filter: ListTasksFilter): Promise<TaskPage> {
+    this.maybeFail();
+    this.filters.push(filter);
+    const matching = this.tasks.filter(
+      (task) =>
+        (filter.clientId === undefined || task.clientId === filter.clientId) &&
+        (filter.status === undefined || task.status === filter.status) &&
+        (filter.type === undefined || task.type === filter.type),
+    );
+    const start = filter.cursor === undefined ? 0 : Number(filter.cursor);
+    const end = start + (filter.limit ?? 50);
+    return {
+      tasks: matching.slice(start, end),
+      ...(end < matching.length ? { nextCursor: String(end) } : {}),
+    };
+  }
+
+  /** Marks a task succeeded with `output` (what the result-store does on a succeeded event). */
+  complete(taskId: string, output: unknown): TaskResultView {
+    const task = this.tasks.find((candidate) => candidate.id === taskId);
+    if (!task) throw new Error(`no task ${taskId}`);
+    task.status = 'succeeded';
+    task.attempt = 1;
+    const result: TaskResultView = {
+      taskId,
+      attempt: 1,
+      agentId: 'agent-a',
+      output,
+      durationMs: 12,
+      createdAt: new Date().toISOString(),
+    };
+    this.results.set(taskId, result);
+    return result;
+  }
+
+  private maybeFail(): void {
+    if (this.failWith === undefined) return;
+    const error = this.failWith;
+    this.failWith = undefined;
+    throw error;
+  }
+}

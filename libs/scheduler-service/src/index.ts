@@ -5,3 +5,4 @@ export { PriorityQueue } from './priority-queue';
 export { LeastConnectionsStrategy, RoundRobinStrategy, WeightedStrategy, createStrategy } from './strategies';
 export type { Candidate, Strategy, StrategyName } from './strategies';
 export { schedulerSettingsFromConfig } from './scheduler-options-from-config';
+export { recoverTasks } from './recover-tasks';

@@ -4,7 +4,9 @@ import {
   TaskEventSchema,
   TaskSubmittedMessageSchema,
   TaskControlMessageSchema,
+  isFinalStatus,
   parseOrThrow,
+  taskFromView,
   toSerializedError,
   type AgentInstance,
   type AgentTransport,
@@ -15,6 +17,7 @@ import {
   type Subscription,
   type Task,
   type TaskEvent,
+  type TaskView,
   type TopicNames,
   type WatchHandle,
 } from '@contextforge/contracts';
@@ -50,7 +53,8 @@ export interface SchedulerOptions {
  * and timeouts.
  *
  * Left out: sharing the work between scheduler replicas. The queue lives in this process, so one
- * replica runs at a time (its consumer groups would split a task's topics between replicas).
+ * replica runs at a time (apps/scheduler elects it with a lease); a new leader or a restarted
+ * scheduler rebuilds its state from the result-store (`adopt`, see recover-tasks.ts).
  */
 export class Scheduler {
   private readonly tasks = new Map<string, Tracked>();
@@ -71,7 +75,13 @@ export class Scheduler {
 
   async start(): Promise<void> {
     const { bus, topics } = this.options;
-    this.watch = this.options.discovery.watch((agents) => this.onAgents(agents));
+    // The first list of agents is awaited so that adopted attempts find their agents.
+    await new Promise<void>((resolve) => {
+      this.watch = this.options.discovery.watch((agents) => {
+        this.onAgents(agents);
+        resolve();
+      });
+    });
     this.subscriptions.push(
       await bus.subscribe({
         topic: topics.taskEvents,
@@ -99,6 +109,46 @@ export class Scheduler {
     await Promise.all(this.subscriptions.map((subscription) => subscription.close()));
   }
 
+  /**
+   * Takes over a task the result-store knows but this scheduler does not (after a restart or a
+   * change of leader). Queued tasks queue again; an attempt on a live agent is tracked as running
+   * with a fresh timeout (its outcome arrives as events); one on a gone agent fails as AGENT_LOST;
+   * a failed attempt awaiting its decision gets it now. Failure counts start again from here.
+   */
+  async adopt(view: TaskView): Promise<void> {
+    if (this.stopped || this.tasks.has(view.id) || isFinalStatus(view.status)) return;
+    const tracked: Tracked = {
+      task: taskFromView(view),
+      attempt: view.attempt,
+      failures: 0,
+      state: 'queued',
+    };
+    this.tasks.set(view.id, tracked);
+    if (view.status === 'queued') {
+      this.enqueue(tracked);
+      this.schedulePump();
+      return;
+    }
+    tracked.state = 'running';
+    const slot = view.agentId ? this.pool.get(view.agentId) : undefined;
+    if (view.status === 'failed' || !slot || slot.health === 'critical') {
+      const error =
+        view.status === 'failed' && view.lastError
+          ? view.lastError
+          : new AppError('AGENT_LOST', `agent ${view.agentId ?? '(none)'} is gone`).toJSON();
+      await this.afterFailure(tracked, error);
+      return;
+    }
+    tracked.agentId = slot.registration.id;
+    slot.inFlight.add(view.id);
+    const attempt = tracked.attempt;
+    this.arm(
+      tracked,
+      tracked.task.timeoutMs + this.options.timeoutGraceMs,
+      () => void this.onAttemptTimeout(tracked, attempt, slot),
+    );
+  }
+
   /** Queue depth per priority (index = priority), for metrics. */
   queueDepth(): number[] {
     return this.queue.sizeByPriority();
@@ -117,7 +167,12 @@ export class Scheduler {
   }
 
   private async onSubmitted(value: unknown): Promise<void> {
-    const { task } = parseOrThrow(TaskSubmittedMessageSchema, value, 'tasks.submitted message', 'INVALID_MESSAGE');
+    const { task } = parseOrThrow(
+      TaskSubmittedMessageSchema,
+      value,
+      'tasks.submitted message',
+      'INVALID_MESSAGE',
+    );
     if (this.tasks.has(task.id)) return;
     const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued' };
     this.tasks.set(task.id, tracked);
@@ -140,7 +195,8 @@ export class Scheduler {
     const { attempt, agentId, state } = tracked;
     this.finish(tracked);
     // A dispatch still waiting for its answer takes the attempt back itself once accepted.
-    const endpoint = state === 'running' && agentId ? this.pool.get(agentId)?.registration.endpoint : undefined;
+    const endpoint =
+      state === 'running' && agentId ? this.pool.get(agentId)?.registration.endpoint : undefined;
     if (endpoint) await this.cancelAt(endpoint, tracked.task.id, attempt, message.reason);
   }
 
@@ -155,7 +211,10 @@ export class Scheduler {
         this.finish(tracked);
         return;
       case 'failed':
-        if (event.attempt === tracked.attempt && (tracked.state === 'running' || tracked.state === 'dispatching')) {
+        if (
+          event.attempt === tracked.attempt &&
+          (tracked.state === 'running' || tracked.state === 'dispatching')
+        ) {
           await this.afterFailure(tracked, event.error);
         }
         return;
@@ -167,7 +226,12 @@ export class Scheduler {
   /** Retry with backoff, or dead-letter when the error is final or attempts are used up. */
   private async afterFailure(tracked: Tracked, error: SerializedError): Promise<void> {
     this.release(tracked);
-    const decision = decideAfterFailure(error, tracked.failures, tracked.task.maxAttempts, this.options.retry);
+    const decision = decideAfterFailure(
+      error,
+      tracked.failures,
+      tracked.task.maxAttempts,
+      this.options.retry,
+    );
     if (decision.kind === 'dead_letter') {
       const details = { ...error.details, reason: decision.reason, attempts: decision.failures };
       await this.publish({ ...this.eventBase(tracked), type: 'dead_lettered', error: { ...error, details } });
@@ -205,7 +269,12 @@ export class Scheduler {
     for (const taskId of slot.inFlight) {
       const tracked = this.tasks.get(taskId);
       if (!tracked) continue;
-      void this.publishQuietly({ ...this.eventBase(tracked), type: 'failed', agentId: slot.registration.id, error: error.toJSON() });
+      void this.publishQuietly({
+        ...this.eventBase(tracked),
+        type: 'failed',
+        agentId: slot.registration.id,
+        error: error.toJSON(),
+      });
     }
   }
 
@@ -242,14 +311,22 @@ export class Scheduler {
     const available = healthy.filter(
       (slot) => slot.pausedUntil <= now && slot.inFlight.size < slot.registration.concurrency,
     );
-    let capacity = available.reduce((sum, slot) => sum + slot.registration.concurrency - slot.inFlight.size, 0);
+    let capacity = available.reduce(
+      (sum, slot) => sum + slot.registration.concurrency - slot.inFlight.size,
+      0,
+    );
     this.queue.scan((tracked) => {
       if (capacity <= 0) return 'stop';
       const candidates = available.filter(
-        (slot) => slot.inFlight.size < slot.registration.concurrency && canRun(slot.registration, tracked.task),
+        (slot) =>
+          slot.inFlight.size < slot.registration.concurrency && canRun(slot.registration, tracked.task),
       );
       const chosen = this.strategy.pick(
-        candidates.map((slot) => ({ id: slot.registration.id, weight: slot.registration.weight, inFlight: slot.inFlight.size })),
+        candidates.map((slot) => ({
+          id: slot.registration.id,
+          weight: slot.registration.weight,
+          inFlight: slot.inFlight.size,
+        })),
       );
       const slot = chosen && this.pool.get(chosen.id);
       if (!slot) return 'skip';
@@ -301,7 +378,10 @@ export class Scheduler {
       slot.inFlight.delete(tracked.task.id);
       slot.pausedUntil = performance.now() + this.options.agentPauseMs;
       const serialized = toSerializedError(error, 'AGENT_UNREACHABLE');
-      this.options.logger.debug({ taskId: tracked.task.id, agentId: slot.registration.id, code: serialized.code }, 'dispatch bounced');
+      this.options.logger.debug(
+        { taskId: tracked.task.id, agentId: slot.registration.id, code: serialized.code },
+        'dispatch bounced',
+      );
       tracked.agentId = undefined;
       this.enqueue(tracked, 'front');
       this.schedulePump();
@@ -310,13 +390,26 @@ export class Scheduler {
     // (The cast: TypeScript keeps the narrowing from before the await; the state may have moved.)
     if ((tracked.state as TrackedState) === 'finished') {
       // Cancelled (or settled) while the agent was answering: take the attempt back.
-      await this.cancelAt(endpoint, tracked.task.id, attempt, 'the task finished while it was being dispatched');
+      await this.cancelAt(
+        endpoint,
+        tracked.task.id,
+        attempt,
+        'the task finished while it was being dispatched',
+      );
       return;
     }
     if (tracked.attempt !== attempt || tracked.state !== 'dispatching') return;
     tracked.state = 'running';
-    this.arm(tracked, tracked.task.timeoutMs + this.options.timeoutGraceMs, () => void this.onAttemptTimeout(tracked, attempt, slot));
-    await this.publishQuietly({ ...this.eventBase(tracked), type: 'dispatched', agentId: slot.registration.id });
+    this.arm(
+      tracked,
+      tracked.task.timeoutMs + this.options.timeoutGraceMs,
+      () => void this.onAttemptTimeout(tracked, attempt, slot),
+    );
+    await this.publishQuietly({
+      ...this.eventBase(tracked),
+      type: 'dispatched',
+      agentId: slot.registration.id,
+    });
     this.cancelAbandoned(tracked);
   }
 
@@ -325,7 +418,12 @@ export class Scheduler {
     if (tracked.attempt !== attempt || tracked.state !== 'running') return;
     const error = new AppError('TASK_TIMEOUT', `no outcome within ${tracked.task.timeoutMs} ms`);
     tracked.abandoned = { endpoint: slot.registration.endpoint, attempt, reason: error.message };
-    await this.publishQuietly({ ...this.eventBase(tracked), type: 'failed', agentId: slot.registration.id, error: error.toJSON() });
+    await this.publishQuietly({
+      ...this.eventBase(tracked),
+      type: 'failed',
+      agentId: slot.registration.id,
+      error: error.toJSON(),
+    });
   }
 
   private cancelAbandoned(tracked: Tracked): void {
@@ -338,7 +436,9 @@ export class Scheduler {
   private async cancelAt(endpoint: string, taskId: string, attempt: number, reason: string): Promise<void> {
     await this.options.transport
       .cancel(endpoint, taskId, attempt, reason)
-      .catch((error) => this.options.logger.warn({ taskId, attempt, err: String(error) }, 'cancel at agent failed'));
+      .catch((error) =>
+        this.options.logger.warn({ taskId, attempt, err: String(error) }, 'cancel at agent failed'),
+      );
   }
 
   /** Runs `fire` after `ms` as the task's one timer; nothing is armed once stopped. */
@@ -363,7 +463,12 @@ export class Scheduler {
   }
 
   private eventBase(tracked: Tracked) {
-    return { eventId: randomUUID(), taskId: tracked.task.id, attempt: tracked.attempt, at: new Date().toISOString() };
+    return {
+      eventId: randomUUID(),
+      taskId: tracked.task.id,
+      attempt: tracked.attempt,
+      at: new Date().toISOString(),
+    };
   }
 
   private async publish(event: TaskEvent): Promise<void> {
@@ -373,12 +478,17 @@ export class Scheduler {
   /** For publishes outside a bus handler (timers, watches, dispatches): a failure is logged, never thrown. */
   private async publishQuietly(event: TaskEvent): Promise<void> {
     await this.publish(event).catch((error) =>
-      this.options.logger.error({ taskId: event.taskId, type: event.type, err: String(error) }, 'publishing a task event failed'),
+      this.options.logger.error(
+        { taskId: event.taskId, type: event.type, err: String(error) },
+        'publishing a task event failed',
+      ),
     );
   }
 }
 
 function noAgentReason(task: Task): string {
-  const capabilities = task.requiredCapabilities.length ? ` with capabilities ${task.requiredCapabilities.join(', ')}` : '';
+  const capabilities = task.requiredCapabilities.length
+    ? ` with capabilities ${task.requiredCapabilities.join(', ')}`
+    : '';
   return `waiting: no healthy agent runs ${task.type}${capabilities}`;
 }

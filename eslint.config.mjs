@@ -34,7 +34,11 @@ export default [
               sourceTag: 'type:service',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:sdk', 'type:feature', 'type:testing'],
             },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:sdk', 'type:feature', 'type:service', 'type:testing'] },
+            { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:sdk', 'type:feature', 'type:service', 'type:composition', 'type:testing'],
+            },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway'] },
             { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry'] },
             { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:shared', 'scope:scheduler'] },

@@ -2,27 +2,18 @@ import { AgentRuntime } from '@contextforge/agent-sdk';
 import { serveAgentEndpoint } from '@contextforge/agent-transport';
 import { agentTypesByName } from '@contextforge/agent-types';
 import { topicNames } from '@contextforge/contracts';
-import { createDiscovery } from '@contextforge/discovery';
-import { createMessageBus } from '@contextforge/messaging';
 import { runService } from '@contextforge/process-kit';
+import { openBus, openDiscovery } from '@contextforge/service-wiring';
 import { hostname } from 'node:os';
 
 void runService(
   'agent',
-  async ({ config, logger, onStop }) => {
+  async (context) => {
+    const { config, logger, onStop } = context;
     const { agent: settings } = config;
     const id = settings.id ?? `agent-${hostname()}-${settings.port}`;
-    const bus = await createMessageBus(config.coordinator.queue.url, { logger, kafka: { clientId: id } });
-    await bus.connect();
-    onStop(() => bus.close());
-    const discovery = await createDiscovery(settings.registry.url, {
-      serviceName: config.registry.serviceName,
-      ttlMs: settings.registry.ttl,
-      deregisterCriticalAfterMs: settings.registry.deregisterCriticalAfter,
-      ...(config.registry.aclToken ? { aclToken: config.registry.aclToken } : {}),
-    });
-    await discovery.connect();
-    onStop(() => discovery.close());
+    const bus = await openBus(context, id);
+    const discovery = await openDiscovery(context, settings.registry.url);
     let port = settings.port;
     const runtime = new AgentRuntime({
       registration: {
@@ -42,7 +33,7 @@ void runService(
       topics: topicNames(config.coordinator.queue.topicPrefix),
       logger,
       listen: async (endpoint) => {
-        const server = await serveAgentEndpoint(endpoint, { port: settings.port, bodyLimitBytes: config.network.bodyLimit });
+        const server = await serveAgentEndpoint(endpoint, { port: settings.port, bodyLimitBytes: config.network.bodyLimit, logger });
         port = server.port;
         return server;
       },

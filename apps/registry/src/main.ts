@@ -1,25 +1,30 @@
 import { topicNames } from '@contextforge/contracts';
-import { createDiscovery } from '@contextforge/discovery';
-import { createServiceApp, listen, registryRouter } from '@contextforge/http-kit';
-import { createMessageBus } from '@contextforge/messaging';
-import { runService } from '@contextforge/process-kit';
+import { HttpLeaseStore, createServiceApp, listen, registryRouter } from '@contextforge/http-kit';
+import { Leadership, runService } from '@contextforge/process-kit';
 import { Registry } from '@contextforge/registry-service';
+import { openBus, openDiscovery, replicaId } from '@contextforge/service-wiring';
 
 void runService(
   'registry',
-  async ({ config, logger, onStop }) => {
-    const bus = await createMessageBus(config.coordinator.queue.url, { logger, kafka: { clientId: 'registry' } });
-    await bus.connect();
-    onStop(() => bus.close());
-    const discovery = await createDiscovery(config.registry.url, {
-      serviceName: config.registry.serviceName,
-      ...(config.registry.aclToken ? { aclToken: config.registry.aclToken } : {}),
-    });
-    await discovery.connect();
-    onStop(() => discovery.close());
+  async (context) => {
+    const { config, logger, onStop } = context;
+    const bus = await openBus(context, 'registry');
+    const discovery = await openDiscovery(context);
     const registry = new Registry({ discovery, bus, topics: topicNames(config.coordinator.queue.topicPrefix), logger });
-    await registry.start();
-    onStop(() => registry.stop());
+    // Every replica serves reads; one replica at a time publishes agent status events.
+    const leadership = new Leadership({
+      leases: new HttpLeaseStore(config.resultStore.url),
+      name: 'registry',
+      holder: replicaId('registry'),
+      ttlMs: config.coordinator.agents.heartbeatTimeout / 2,
+      logger,
+      lead: async () => {
+        await registry.start();
+        return () => registry.stop();
+      },
+    });
+    leadership.start();
+    onStop(() => leadership.stop());
     const server = await listen(createServiceApp({ logger, routers: [registryRouter(registry)] }), config.registry.port);
     onStop(() => server.close());
     return [`registry listening on :${server.port}`];

@@ -1,24 +1,25 @@
 import { topicNames } from '@contextforge/contracts';
-import { createServiceApp, listen, resultStoreRouter } from '@contextforge/http-kit';
-import { createMessageBus } from '@contextforge/messaging';
-import { createTaskRepository } from '@contextforge/persistence';
+import { createServiceApp, leaseRouter, listen, resultStoreRouter } from '@contextforge/http-kit';
+import { createLeaseStore, createTaskRepository } from '@contextforge/persistence';
 import { runService } from '@contextforge/process-kit';
 import { ResultStore } from '@contextforge/result-store-service';
+import { openBus } from '@contextforge/service-wiring';
 
 void runService(
   'result-store',
-  async ({ config, logger, onStop }) => {
-    const bus = await createMessageBus(config.coordinator.queue.url, { logger, kafka: { clientId: 'result-store' } });
-    await bus.connect();
-    onStop(() => bus.close());
+  async (context) => {
+    const { config, logger, onStop } = context;
+    const bus = await openBus(context, 'result-store');
     const repository = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
     await repository.connect();
     onStop(() => repository.close());
+    const leases = await createLeaseStore(config.database.url);
+    onStop(() => leases.close());
     const store = new ResultStore({ repository, bus, topics: topicNames(config.coordinator.queue.topicPrefix), logger });
     await store.start();
     onStop(() => store.stop());
-    const app = createServiceApp({ logger, routers: [resultStoreRouter(store, config.network.bodyLimit)] });
-    const server = await listen(app, config.resultStore.port);
+    const routers = [resultStoreRouter(store, config.network.bodyLimit), leaseRouter(leases)];
+    const server = await listen(createServiceApp({ logger, routers }), config.resultStore.port);
     onStop(() => server.close());
     return [`result-store listening on :${server.port}`];
   },

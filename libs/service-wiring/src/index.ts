@@ -1,0 +1,1 @@
+export { openBus, openDiscovery, replicaId } from './open-adapters';

@@ -87,6 +87,18 @@ export const ERROR_CODES = {
     description:
       'The task has no result (yet): details.status is its current status; retry while it is not final.',
   },
+  TASK_ALREADY_FINAL: {
+    http: 409,
+    grpc: 'FAILED_PRECONDITION',
+    retryable: false,
+    description: 'The task already reached a final status (succeeded, cancelled, dead_lettered); details.status says which.',
+  },
+  TASK_NOT_DEAD_LETTERED: {
+    http: 409,
+    grpc: 'FAILED_PRECONDITION',
+    retryable: false,
+    description: 'Only dead-lettered tasks can be re-driven; details.status is the current status.',
+  },
   IDEMPOTENCY_CONFLICT: {
     http: 409,
     grpc: 'ALREADY_EXISTS',

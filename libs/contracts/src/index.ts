@@ -81,5 +81,5 @@ export type {
   TaskPage,
   TaskRepository,
 } from './ports/task-repository';
-export type { RegistryApi, ResultStoreApi, SubmitOutcome } from './ports/service-apis';
+export type { RedriveOutcome, RegistryApi, ResultStoreApi, SubmitOutcome } from './ports/service-apis';
 export type { LeaseStore } from './ports/lease-store';

@@ -34,6 +34,12 @@ const ListTasksQuery = z.strictObject({
   cursor: z.string().max(500).optional(),
 });
 
+const DeadLettersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+});
+const RedriveBody = z.strictObject({ taskIds: z.array(z.uuid()).min(1).max(500) });
+
 /** Until authentication lands every request acts as one client. */
 const ANONYMOUS_CLIENT = 'anonymous';
 
@@ -92,7 +98,67 @@ export function createGatewayApp(options: GatewayOptions): Express {
         },
       ],
     },
-    '/tasks/:id': { GET: [async (req, res) => void res.json(await loadTask(req.params['id']))] },
+    '/tasks/:id': {
+      GET: [async (req, res) => void res.json(await loadTask(req.params['id']))],
+      DELETE: [
+        async (req, res) => {
+          const task = await loadTask(req.params['id']);
+          res.json(await resultStore.cancel(task.id, 'cancelled through the API'));
+        },
+      ],
+    },
+    '/tasks/:id/redrive': {
+      POST: [
+        async (req, res) => {
+          const task = await loadTask(req.params['id']);
+          const outcome = await resultStore.redrive([task.id]);
+          const [redriven] = outcome.redriven;
+          if (!redriven) {
+            throw new AppError(
+              'TASK_NOT_DEAD_LETTERED',
+              `task ${task.id} is ${task.status}; only dead-lettered tasks can be re-driven`,
+              {
+                details: { status: task.status },
+              },
+            );
+          }
+          res.status(202).json(redriven);
+        },
+      ],
+    },
+    '/dead-letters': {
+      GET: [
+        async (req, res) => {
+          const query = parseOrThrow(DeadLettersQuery, req.query, 'query');
+          res.json(
+            await resultStore.listTasks({
+              clientId: ANONYMOUS_CLIENT,
+              status: 'dead_lettered',
+              limit: query.limit,
+              ...(query.cursor ? { cursor: query.cursor } : {}),
+            }),
+          );
+        },
+      ],
+    },
+    '/dead-letters/redrive': {
+      POST: [
+        ...json,
+        async (req, res) => {
+          const { taskIds } = parseOrThrow(RedriveBody, req.body, 'redrive request');
+          // Only the client's own tasks: others are reported exactly like unknown ids.
+          const own: string[] = [];
+          const skipped: Array<{ taskId: string; code: string; message: string }> = [];
+          for (const taskId of taskIds) {
+            const task = await resultStore.getTask(taskId);
+            if (task && task.clientId === ANONYMOUS_CLIENT) own.push(taskId);
+            else skipped.push({ taskId, code: 'TASK_NOT_FOUND', message: 'no such task' });
+          }
+          const outcome = own.length > 0 ? await resultStore.redrive(own) : { redriven: [], skipped: [] };
+          res.json({ redriven: outcome.redriven, skipped: [...outcome.skipped, ...skipped] });
+        },
+      ],
+    },
     '/tasks/:id/result': {
       GET: [
         async (req, res) => {
@@ -102,10 +168,18 @@ export function createGatewayApp(options: GatewayOptions): Express {
             // details.retryable: whether asking again can ever give a result (the error body has
             // no retryable field of its own).
             const retryable = task.status !== 'cancelled' && task.status !== 'dead_lettered';
-            throw new AppError('RESULT_NOT_AVAILABLE', `task ${task.id} is ${task.status}; it has no result`, {
-              details: { status: task.status, retryable, ...(task.lastError ? { lastError: task.lastError } : {}) },
-              retryable,
-            });
+            throw new AppError(
+              'RESULT_NOT_AVAILABLE',
+              `task ${task.id} is ${task.status}; it has no result`,
+              {
+                details: {
+                  status: task.status,
+                  retryable,
+                  ...(task.lastError ? { lastError: task.lastError } : {}),
+                },
+                retryable,
+              },
+            );
           }
           res.json(result);
         },

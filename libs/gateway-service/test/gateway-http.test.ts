@@ -44,7 +44,10 @@ describe('gateway HTTP behaviour', () => {
       ['/readyz', 'DELETE', 'GET'],
       ['/tasks/submit', 'GET', 'POST'],
       ['/tasks', 'POST', 'GET'],
-      [`/tasks/${taskId}`, 'PUT', 'GET'],
+      [`/tasks/${taskId}`, 'PUT', 'GET, DELETE'],
+      [`/tasks/${taskId}/redrive`, 'GET', 'POST'],
+      ['/dead-letters', 'POST', 'GET'],
+      ['/dead-letters/redrive', 'GET', 'POST'],
       [`/tasks/${taskId}/result`, 'POST', 'GET'],
       ['/agents', 'PATCH', 'GET'],
       ['/agents/agent-a', 'PUT', 'GET'],
@@ -54,7 +57,7 @@ describe('gateway HTTP behaviour', () => {
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toBe(allow);
       const error = await errorOf(response);
-      expect(error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', details: { allowed: [allow] } });
+      expect(error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', details: { allowed: allow.split(', ') } });
     });
 
     it('answers 404 ROUTE_NOT_FOUND for a path that is no endpoint', async () => {

@@ -4,6 +4,7 @@ import {
   TaskSubmissionSchema,
   parseOrThrow,
   type ListTasksFilter,
+  type RedriveOutcome,
   type ResultStoreApi,
   type SubmitOutcome,
   type TaskPage,
@@ -28,6 +29,8 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().max(500).optional(),
 });
+const CancelBody = z.object({ reason: z.string().min(1).max(500) });
+const RedriveBody = z.object({ taskIds: z.array(z.string().min(1).max(100)).min(1).max(500) });
 const BASE = '/internal/v1/tasks';
 
 export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): Router {
@@ -35,6 +38,15 @@ export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): 
   router.post(BASE, requireJson, express.json({ limit: bodyLimitBytes }), async (req, res) => {
     const { submission, clientId } = parseOrThrow(SubmitBody, req.body, 'submit request');
     res.status(200).json(await api.submit(submission, clientId));
+  });
+  // Registered before `${BASE}/:id` routes so that "redrive" is not read as an id.
+  router.post(`${BASE}/redrive`, requireJson, express.json(), async (req, res) => {
+    const { taskIds } = parseOrThrow(RedriveBody, req.body, 'redrive request');
+    res.json(await api.redrive(taskIds));
+  });
+  router.post(`${BASE}/:id/cancel`, requireJson, express.json(), async (req, res) => {
+    const { reason } = parseOrThrow(CancelBody, req.body, 'cancel request');
+    res.json(await api.cancel(String(req.params['id']), reason));
   });
   router.get(BASE, async (req, res) => {
     const query = parseOrThrow(ListQuery, req.query, 'query');
@@ -68,6 +80,17 @@ export class HttpResultStoreClient implements ResultStoreApi {
     return orUndefined(
       fetchJson<TaskResultView>(`${this.baseUrl}${BASE}/${encodeURIComponent(taskId)}/result`),
     );
+  }
+
+  cancel(taskId: string, reason: string): Promise<TaskView> {
+    return fetchJson(`${this.baseUrl}${BASE}/${encodeURIComponent(taskId)}/cancel`, {
+      method: 'POST',
+      body: { reason },
+    });
+  }
+
+  redrive(taskIds: readonly string[]): Promise<RedriveOutcome> {
+    return fetchJson(`${this.baseUrl}${BASE}/redrive`, { method: 'POST', body: { taskIds } });
   }
 
   listTasks(filter: ListTasksFilter): Promise<TaskPage> {

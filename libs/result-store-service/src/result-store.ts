@@ -1,4 +1,7 @@
 import {
+  AppError,
+  isFinalStatus,
+  type RedriveOutcome,
   CONSUMER_GROUPS,
   TaskEventSchema,
   parseOrThrow,
@@ -90,6 +93,61 @@ export class ResultStore implements ResultStoreApi {
     return this.options.repository.listTasks(filter);
   }
 
+  async cancel(taskId: string, reason: string): Promise<TaskView> {
+    const task = await this.requireTask(taskId);
+    if (isFinalStatus(task.status)) throw alreadyFinal(task);
+    const event: TaskEvent = { ...eventBase(taskId, task.attempt), type: 'cancelled', reason };
+    const cancelled = await this.applyOwnEvent(event);
+    if (!cancelled) throw alreadyFinal(await this.requireTask(taskId));
+    return cancelled;
+  }
+
+  async redrive(taskIds: readonly string[]): Promise<RedriveOutcome> {
+    const outcome: RedriveOutcome = { redriven: [], skipped: [] };
+    for (const taskId of new Set(taskIds)) {
+      const task = await this.options.repository.getTask(taskId);
+      if (!task || task.status !== 'dead_lettered') {
+        const code = task ? 'TASK_NOT_DEAD_LETTERED' : 'TASK_NOT_FOUND';
+        outcome.skipped.push({ taskId, code, message: task ? `task is ${task.status}` : 'no such task' });
+        continue;
+      }
+      const attempt = task.attempt + 1;
+      const requeued = await this.applyOwnEvent({
+        ...eventBase(taskId, attempt),
+        type: 'queued',
+        reason: 're-driven',
+      });
+      if (!requeued) {
+        outcome.skipped.push({ taskId, code: 'TASK_NOT_DEAD_LETTERED', message: 'changed while re-driving' });
+        continue;
+      }
+      await this.options.bus.publish(this.options.topics.taskControl, [
+        { key: taskId, value: { action: 'redrive', task: taskFromView(requeued), attempt } },
+      ]);
+      outcome.redriven.push(requeued);
+    }
+    return outcome;
+  }
+
+  private async requireTask(taskId: string): Promise<TaskView> {
+    const task = await this.options.repository.getTask(taskId);
+    if (!task) throw new AppError('TASK_NOT_FOUND', `no task ${taskId}`);
+    return task;
+  }
+
+  /**
+   * Applies an event the result-store itself decides (cancel, re-drive) and then publishes it, so the
+   * answer to the client is definite and the scheduler hears of it; the bus delivery back to this
+   * store is a duplicate and changes nothing. Resolves with the task, or undefined if not applied.
+   */
+  private async applyOwnEvent(event: TaskEvent): Promise<TaskView | undefined> {
+    const [outcome] = await this.options.repository.applyEvents([event]);
+    if (outcome?.outcome !== 'applied' || !outcome.task) return undefined;
+    await this.options.bus.publish(this.options.topics.taskEvents, [{ key: event.taskId, value: event }]);
+    this.options.onTasksChanged?.([outcome.task]);
+    return outcome.task;
+  }
+
   private async applyMessages(messages: readonly BusMessage[]): Promise<void> {
     const events: TaskEvent[] = messages.map((message) =>
       parseOrThrow(TaskEventSchema, message.value, 'task event', 'INVALID_MESSAGE'),
@@ -99,9 +157,22 @@ export class ResultStore implements ResultStoreApi {
     for (const outcome of outcomes) {
       if (outcome.task) changed.push(outcome.task);
       if (outcome.outcome === 'ignored') {
-        this.options.logger.debug({ taskId: outcome.taskId, reason: outcome.reason }, 'event recorded, not applied');
+        this.options.logger.debug(
+          { taskId: outcome.taskId, reason: outcome.reason },
+          'event recorded, not applied',
+        );
       }
     }
     if (changed.length > 0) this.options.onTasksChanged?.(changed);
   }
+}
+
+function eventBase(taskId: string, attempt: number) {
+  return { eventId: randomUUID(), taskId, attempt, at: new Date().toISOString() };
+}
+
+function alreadyFinal(task: TaskView): AppError {
+  return new AppError('TASK_ALREADY_FINAL', `task ${task.id} is already ${task.status}`, {
+    details: { status: task.status },
+  });
 }

@@ -206,10 +206,17 @@ export class Scheduler {
     if (!tracked || event.attempt < tracked.attempt) return;
     switch (event.type) {
       case 'succeeded':
-      case 'cancelled':
       case 'dead_lettered':
         this.finish(tracked);
         return;
+      case 'cancelled': {
+        // Cancelled through the API (the result-store decided it): abort the attempt at its agent.
+        const { state, agentId, attempt } = tracked;
+        this.finish(tracked);
+        const endpoint = state === 'running' && agentId ? this.pool.get(agentId)?.registration.endpoint : undefined;
+        if (endpoint) await this.cancelAt(endpoint, event.taskId, attempt, event.reason);
+        return;
+      }
       case 'failed':
         if (
           event.attempt === tracked.attempt &&

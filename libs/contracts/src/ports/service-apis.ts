@@ -11,11 +11,27 @@ export interface SubmitOutcome {
   created: boolean;
 }
 
+export interface RedriveOutcome {
+  /** Tasks queued again, each with a new attempt. */
+  redriven: TaskView[];
+  /** Tasks left as they were, with the error code saying why (TASK_NOT_FOUND, TASK_NOT_DEAD_LETTERED). */
+  skipped: Array<{ taskId: string; code: string; message: string }>;
+}
+
 export interface ResultStoreApi {
   submit(submission: TaskSubmission, clientId: string): Promise<SubmitOutcome>;
   getTask(id: string): Promise<TaskView | undefined>;
   getResult(taskId: string): Promise<TaskResultView | undefined>;
   listTasks(filter: ListTasksFilter): Promise<TaskPage>;
+  /**
+   * Cancels a task that is not final: the task is `cancelled` in the store at once (so the answer
+   * is definite and any gateway replica can do it) and the event is published for the scheduler,
+   * which drops a queued task or asks the agent to abort the running attempt.
+   * Throws TASK_NOT_FOUND, or TASK_ALREADY_FINAL for a task that already ended.
+   */
+  cancel(taskId: string, reason: string): Promise<TaskView>;
+  /** Queues dead-lettered tasks again with a new attempt; others are reported as skipped. */
+  redrive(taskIds: readonly string[]): Promise<RedriveOutcome>;
 }
 
 export interface RegistryApi {

@@ -1,5 +1,7 @@
 import {
   AgentSchema,
+  AppError,
+  type RedriveOutcome,
   type Agent,
   type ListTasksFilter,
   type RegistryApi,
@@ -43,6 +45,30 @@ export class FakeResultStore implements ResultStoreApi {
   async getResult(taskId: string): Promise<TaskResultView | undefined> {
     const result = this.results.get(taskId);
     return result && structuredClone(result);
+  }
+
+  async cancel(taskId: string, reason: string): Promise<TaskView> {
+    const task = this.tasks.get(taskId);
+    if (!task) throw new AppError('TASK_NOT_FOUND', `no task ${taskId}`);
+    if (['succeeded', 'cancelled', 'dead_lettered'].includes(task.status)) {
+      throw new AppError('TASK_ALREADY_FINAL', `task ${taskId} is already ${task.status}`, { details: { status: task.status } });
+    }
+    Object.assign(task, { status: 'cancelled', statusReason: reason });
+    return structuredClone(task);
+  }
+
+  async redrive(taskIds: readonly string[]): Promise<RedriveOutcome> {
+    const outcome: RedriveOutcome = { redriven: [], skipped: [] };
+    for (const taskId of taskIds) {
+      const task = this.tasks.get(taskId);
+      if (task?.status !== 'dead_lettered') {
+        outcome.skipped.push({ taskId, code: task ? 'TASK_NOT_DEAD_LETTERED' : 'TASK_NOT_FOUND', message: 'skipped' });
+        continue;
+      }
+      Object.assign(task, { status: 'queued', attempt: task.attempt + 1 });
+      outcome.redriven.push(structuredClone(task));
+    }
+    return outcome;
   }
 
   async listTasks(filter: ListTasksFilter): Promise<TaskPage> {
@@ -109,6 +135,14 @@ export class ExplodingResultStore implements ResultStoreApi {
   }
 
   listTasks(): Promise<TaskPage> {
+    return Promise.reject(this.error);
+  }
+
+  cancel(): Promise<TaskView> {
+    return Promise.reject(this.error);
+  }
+
+  redrive(): Promise<RedriveOutcome> {
     return Promise.reject(this.error);
   }
 }

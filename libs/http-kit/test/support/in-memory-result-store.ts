@@ -1,6 +1,7 @@
 import {
   AppError,
   type ListTasksFilter,
+  type RedriveOutcome,
   type ResultStoreApi,
   type SubmitOutcome,
   type TaskPage,
@@ -80,6 +81,32 @@ export class InMemoryResultStore implements ResultStoreApi {
       tasks: matching.slice(start, end),
       ...(end < matching.length ? { nextCursor: String(end) } : {}),
     };
+  }
+
+  async cancel(taskId: string, reason: string): Promise<TaskView> {
+    this.maybeFail();
+    const task = this.tasks.find((candidate) => candidate.id === taskId);
+    if (!task) throw new AppError('TASK_NOT_FOUND', `no task ${taskId}`);
+    if (['succeeded', 'cancelled', 'dead_lettered'].includes(task.status)) {
+      throw new AppError('TASK_ALREADY_FINAL', `task ${taskId} is already ${task.status}`);
+    }
+    Object.assign(task, { status: 'cancelled', statusReason: reason });
+    return task;
+  }
+
+  async redrive(taskIds: readonly string[]): Promise<RedriveOutcome> {
+    this.maybeFail();
+    const outcome: RedriveOutcome = { redriven: [], skipped: [] };
+    for (const taskId of taskIds) {
+      const task = this.tasks.find((candidate) => candidate.id === taskId);
+      if (task?.status !== 'dead_lettered') {
+        outcome.skipped.push({ taskId, code: task ? 'TASK_NOT_DEAD_LETTERED' : 'TASK_NOT_FOUND', message: 'skipped' });
+        continue;
+      }
+      Object.assign(task, { status: 'queued', attempt: task.attempt + 1 });
+      outcome.redriven.push(task);
+    }
+    return outcome;
   }
 
   /** Marks a task succeeded with `output` (what the result-store does on a succeeded event). */

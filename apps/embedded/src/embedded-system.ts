@@ -81,6 +81,8 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
     const registry = new Registry({ discovery, bus, topics, logger: logger.child({ component: 'registry' }) });
     await registry.start();
     stack.push(() => registry.stop());
+    await registry.trackCircuits();
+    stack.push(() => registry.stopTrackingCircuits());
 
     const network = new MemoryAgentNetwork();
     const scheduler = new Scheduler({

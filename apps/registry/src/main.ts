@@ -11,6 +11,8 @@ void runService(
     const bus = await openBus(context, 'registry');
     const discovery = await openDiscovery(context);
     const registry = new Registry({ discovery, bus, topics: topicNames(config.coordinator.queue.topicPrefix), logger });
+    await registry.trackCircuits();
+    onStop(() => registry.stopTrackingCircuits());
     // Every replica serves reads; one replica at a time publishes agent status events.
     const leadership = new Leadership({
       leases: new HttpLeaseStore(config.resultStore.url),

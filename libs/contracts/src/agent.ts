@@ -38,8 +38,22 @@ export type AgentRegistrationInput = z.input<typeof AgentRegistrationSchema>;
 export const AgentStatusSchema = z.enum(['healthy', 'draining', 'unhealthy']);
 export type AgentStatus = z.output<typeof AgentStatusSchema>;
 
+/** The scheduler's circuit breaker around dispatch calls to one agent. */
+export const CircuitStateSchema = z.enum(['closed', 'open', 'half_open']);
+export type CircuitState = z.output<typeof CircuitStateSchema>;
+
+/** Published by the scheduler on the agent-circuits topic when a breaker changes state. */
+export const AgentCircuitEventSchema = z.object({
+  agentId: token,
+  circuit: CircuitStateSchema,
+  at: z.iso.datetime(),
+});
+export type AgentCircuitEvent = z.output<typeof AgentCircuitEventSchema>;
+
 export const AgentSchema = AgentRegistrationSchema.extend({
   status: AgentStatusSchema,
+  /** The scheduler's breaker for this agent, as last published (closed when none was). */
+  circuit: CircuitStateSchema,
   /** Milliseconds since the last heartbeat, on the registry's clock; null when unknown. */
   lastHeartbeatAgeMs: z.number().nullable(),
   statusNote: z.string().optional(),

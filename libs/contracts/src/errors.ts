@@ -147,6 +147,12 @@ export const ERROR_CODES = {
     retryable: true,
     description: 'The agent could not be reached.',
   },
+  AGENT_CIRCUIT_OPEN: {
+    http: 503,
+    grpc: 'UNAVAILABLE',
+    retryable: true,
+    description: "The circuit breaker around calls to this agent is open after repeated failures; it probes again later.",
+  },
   AGENT_LOST: {
     http: 503,
     grpc: 'UNAVAILABLE',

@@ -11,12 +11,22 @@ export type { ErrorCode, ErrorSpec, GrpcStatusName, SerializedError } from './er
 export { formatPath, parseOrThrow, toIssues } from './validation';
 export type { ValidationIssue } from './validation';
 export {
+  AgentCircuitEventSchema,
   AgentRegistrationSchema,
   AgentSchema,
+  CircuitStateSchema,
   AgentStatusEventSchema,
   AgentStatusSchema,
 } from './agent';
-export type { Agent, AgentRegistration, AgentRegistrationInput, AgentStatus, AgentStatusEvent } from './agent';
+export type {
+  Agent,
+  AgentCircuitEvent,
+  AgentRegistration,
+  AgentRegistrationInput,
+  AgentStatus,
+  AgentStatusEvent,
+  CircuitState,
+} from './agent';
 export {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_TASK_PRIORITY,

@@ -6,6 +6,7 @@
  * - taskEvents: TaskEvent; result-store and scheduler consume it (separate groups). Key: task id.
  * - taskControl: TaskControlMessage (cancel, re-drive) for the scheduler. Key: task id.
  * - agentStatus: AgentStatusEvent from the registry. Key: agent id.
+ * - agentCircuits: AgentCircuitEvent from the scheduler (breaker state changes). Key: agent id.
  * Each consumer's poison messages go to `<topic>.dlq` with the reason in headers.
  */
 export interface TopicNames {
@@ -13,6 +14,7 @@ export interface TopicNames {
   taskEvents: string;
   taskControl: string;
   agentStatus: string;
+  agentCircuits: string;
 }
 
 export const DEFAULT_TOPIC_PREFIX = 'contextforge';
@@ -23,6 +25,7 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
     taskEvents: `${prefix}.tasks.events`,
     taskControl: `${prefix}.tasks.control`,
     agentStatus: `${prefix}.agents.status`,
+    agentCircuits: `${prefix}.agents.circuits`,
   };
 }
 

@@ -1,14 +1,19 @@
-import type {
-  Agent,
-  AgentInstance,
-  AgentStatus,
-  AgentStatusEvent,
-  Discovery,
-  MessageBus,
-  RegistryApi,
-  TopicNames,
-  WatchHandle,
+import {
+  AgentCircuitEventSchema,
+  parseOrThrow,
+  type Agent,
+  type AgentInstance,
+  type CircuitState,
+  type Subscription,
+  type AgentStatus,
+  type AgentStatusEvent,
+  type Discovery,
+  type MessageBus,
+  type RegistryApi,
+  type TopicNames,
+  type WatchHandle,
 } from '@contextforge/contracts';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@contextforge/observability';
 
 export interface RegistryOptions {
@@ -29,10 +34,11 @@ export function agentStatusOf(instance: AgentInstance): AgentStatus {
   }
 }
 
-export function toAgent(instance: AgentInstance): Agent {
+export function toAgent(instance: AgentInstance, circuit: CircuitState = 'closed'): Agent {
   return {
     ...instance.registration,
     status: agentStatusOf(instance),
+    circuit,
     lastHeartbeatAgeMs: instance.lastHeartbeatAgeMs === null ? null : Math.round(instance.lastHeartbeatAgeMs),
     ...(instance.note ? { statusNote: instance.note } : {}),
   };
@@ -45,8 +51,36 @@ export function toAgent(instance: AgentInstance): Agent {
 export class Registry implements RegistryApi {
   private watch: WatchHandle | undefined;
   private readonly known = new Map<string, AgentStatus>();
+  private readonly circuits = new Map<string, CircuitState>();
+  private circuitSubscription: Subscription | undefined;
 
   constructor(private readonly options: RegistryOptions) {}
+
+  /**
+   * Follows the scheduler's breaker states so that agent reads show them. Every replica does this,
+   * in a consumer group of its own (each needs every event).
+   */
+  async trackCircuits(): Promise<void> {
+    this.circuitSubscription = await this.options.bus.subscribe({
+      topic: this.options.topics.agentCircuits,
+      group: `registry-${randomUUID()}`,
+      handler: async (messages) => {
+        for (const message of messages) {
+          const event = parseOrThrow(
+            AgentCircuitEventSchema,
+            message.value,
+            'agent circuit event',
+            'INVALID_MESSAGE',
+          );
+          this.circuits.set(event.agentId, event.circuit);
+        }
+      },
+    });
+  }
+
+  async stopTrackingCircuits(): Promise<void> {
+    await this.circuitSubscription?.close();
+  }
 
   async start(): Promise<void> {
     this.watch = this.options.discovery.watch((instances) => void this.onAgents(instances));
@@ -58,7 +92,9 @@ export class Registry implements RegistryApi {
 
   async listAgents(): Promise<Agent[]> {
     const instances = await this.options.discovery.list();
-    return instances.map(toAgent).sort((a, b) => a.id.localeCompare(b.id));
+    return instances
+      .map((instance) => toAgent(instance, this.circuits.get(instance.registration.id)))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async getAgent(id: string): Promise<Agent | undefined> {

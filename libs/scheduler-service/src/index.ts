@@ -6,3 +6,5 @@ export { LeastConnectionsStrategy, RoundRobinStrategy, WeightedStrategy, createS
 export type { Candidate, Strategy, StrategyName } from './strategies';
 export { schedulerSettingsFromConfig } from './scheduler-options-from-config';
 export { recoverTasks } from './recover-tasks';
+export { AgentBreakers, DEFAULT_BREAKER_SETTINGS } from './agent-breakers';
+export type { BreakerSettings } from './agent-breakers';

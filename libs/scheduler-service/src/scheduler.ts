@@ -23,6 +23,7 @@ import {
 } from '@contextforge/contracts';
 import type { Logger } from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
+import { AgentBreakers, DEFAULT_BREAKER_SETTINGS, type BreakerSettings } from './agent-breakers';
 import { AgentPool, canRun, type AgentSlot, type LostAgent } from './agent-pool';
 import { decideAfterFailure, type RetrySettings } from './failure-policy';
 import { PriorityQueue } from './priority-queue';
@@ -43,6 +44,8 @@ export interface SchedulerOptions {
   agentPauseMs: number;
   /** Extra time past a task's timeoutMs before the scheduler gives up on the attempt itself. */
   timeoutGraceMs: number;
+  /** Per-agent circuit breakers around dispatch calls (default DEFAULT_BREAKER_SETTINGS). */
+  breakers?: BreakerSettings;
 }
 
 /**
@@ -69,8 +72,25 @@ export class Scheduler {
   private pumpTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
+  private readonly breakers: AgentBreakers;
+
   constructor(private readonly options: SchedulerOptions) {
     this.strategy = createStrategy(options.strategy);
+    this.breakers = new AgentBreakers(options.breakers ?? DEFAULT_BREAKER_SETTINGS, (agentId, circuit) => {
+      this.options.logger.warn({ agentId, circuit }, 'circuit breaker changed state');
+      const event = { agentId, circuit, at: new Date().toISOString() };
+      void this.options.bus
+        .publish(this.options.topics.agentCircuits, [{ key: agentId, value: event }])
+        .catch((error) =>
+          this.options.logger.error({ agentId, err: String(error) }, 'publishing a circuit event failed'),
+        );
+      this.schedulePump();
+    });
+  }
+
+  /** Breaker state per agent that has one (agents never called are closed). */
+  circuitStates(): Record<string, ReturnType<AgentBreakers['state']>> {
+    return this.breakers.states();
   }
 
   async start(): Promise<void> {
@@ -105,6 +125,7 @@ export class Scheduler {
     this.stopped = true;
     this.watch?.close();
     clearTimeout(this.pumpTimer);
+    this.breakers.close();
     for (const tracked of this.tasks.values()) clearTimeout(tracked.timer);
     await Promise.all(this.subscriptions.map((subscription) => subscription.close()));
   }
@@ -213,7 +234,8 @@ export class Scheduler {
         // Cancelled through the API (the result-store decided it): abort the attempt at its agent.
         const { state, agentId, attempt } = tracked;
         this.finish(tracked);
-        const endpoint = state === 'running' && agentId ? this.pool.get(agentId)?.registration.endpoint : undefined;
+        const endpoint =
+          state === 'running' && agentId ? this.pool.get(agentId)?.registration.endpoint : undefined;
         if (endpoint) await this.cancelAt(endpoint, event.taskId, attempt, event.reason);
         return;
       }
@@ -316,7 +338,10 @@ export class Scheduler {
 
   private dispatchQueued(healthy: AgentSlot[], now: number): void {
     const available = healthy.filter(
-      (slot) => slot.pausedUntil <= now && slot.inFlight.size < slot.registration.concurrency,
+      (slot) =>
+        slot.pausedUntil <= now &&
+        slot.inFlight.size < slot.registration.concurrency &&
+        this.breakers.accepts(slot.registration.id),
     );
     let capacity = available.reduce(
       (sum, slot) => sum + slot.registration.concurrency - slot.inFlight.size,
@@ -375,10 +400,13 @@ export class Scheduler {
     const attempt = tracked.attempt;
     const { endpoint } = slot.registration;
     try {
-      await this.options.transport.dispatch(
-        endpoint,
-        { task: tracked.task, attempt },
-        { signal: AbortSignal.timeout(this.options.dispatchTimeoutMs) },
+      // The timeout aborts the request itself; the breaker counts it as a failure.
+      await this.breakers.fire(slot.registration.id, () =>
+        this.options.transport.dispatch(
+          endpoint,
+          { task: tracked.task, attempt },
+          { signal: AbortSignal.timeout(this.options.dispatchTimeoutMs) },
+        ),
       );
     } catch (error) {
       if (tracked.attempt !== attempt || tracked.state !== 'dispatching') return;

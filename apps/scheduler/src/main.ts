@@ -1,7 +1,10 @@
-import { SchemeRoutingTransport } from '@contextforge/agent-transport';
-import { topicNames } from '@contextforge/contracts';
+import { AgentRuntime } from '@contextforge/agent-sdk';
+import { MemoryAgentNetwork, SchemeRoutingTransport } from '@contextforge/agent-transport';
+import { agentTypesByName } from '@contextforge/agent-types';
+import { topicNames, type AgentRegistration, type MessageBus } from '@contextforge/contracts';
+import { createDiscovery } from '@contextforge/discovery';
 import { HttpLeaseStore, HttpResultStoreClient, createServiceApp, listen } from '@contextforge/http-kit';
-import { Leadership, runService } from '@contextforge/process-kit';
+import { Leadership, runService, type ServiceContext } from '@contextforge/process-kit';
 import { Scheduler, recoverTasks, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
 import { openBus, openDiscovery, replicaId } from '@contextforge/service-wiring';
 
@@ -12,6 +15,10 @@ void runService(
     const bus = await openBus(context, 'scheduler');
     const discovery = await openDiscovery(context);
     const resultStore = new HttpResultStoreClient(config.resultStore.url);
+    const topics = topicNames(config.coordinator.queue.topicPrefix);
+    const local = new MemoryAgentNetwork();
+    const fallback =
+      config.coordinator.fallback === 'local' ? await startLocalFallback(context, bus, local) : undefined;
     // One replica schedules at a time; a new leader rebuilds the queue from the result-store.
     const leadership = new Leadership({
       leases: new HttpLeaseStore(config.resultStore.url),
@@ -24,9 +31,10 @@ void runService(
           ...schedulerSettingsFromConfig(config),
           bus,
           discovery,
-          transport: new SchemeRoutingTransport(),
-          topics: topicNames(config.coordinator.queue.topicPrefix),
+          transport: new SchemeRoutingTransport(local),
+          topics,
           logger,
+          ...(fallback ? { fallback } : {}),
         });
         await scheduler.start();
         const adopted = await recoverTasks(scheduler, resultStore);
@@ -42,3 +50,43 @@ void runService(
   },
   { argv: process.argv.slice(2), env: process.env, cwd: process.cwd() },
 );
+
+/**
+ * `coordinator.fallback: local`: the configured agent types run in this process, used by the
+ * scheduler only when no healthy agent can run a task. The runtime registers in a discovery of its
+ * own, so no other scheduler or registry sees it.
+ */
+async function startLocalFallback(
+  { config, logger, onStop }: ServiceContext,
+  bus: MessageBus,
+  network: MemoryAgentNetwork,
+): Promise<AgentRegistration> {
+  const discovery = await createDiscovery('memory://');
+  await discovery.connect();
+  onStop(() => discovery.close());
+  const endpoint = 'memory://scheduler-local-fallback';
+  const runtime = new AgentRuntime({
+    registration: {
+      id: 'scheduler-local-fallback',
+      name: 'Scheduler local fallback',
+      type: 'fallback',
+      capabilities: [...config.agent.capabilities],
+      resources: {},
+      endpoint,
+      weight: 1,
+      concurrency: config.agent.concurrency,
+      version: '0.1.0',
+    },
+    agentTypes: agentTypesByName(config.agent.taskTypes),
+    bus,
+    discovery,
+    topics: topicNames(config.coordinator.queue.topicPrefix),
+    logger: logger.child({ component: 'fallback-agent' }),
+    listen: async (agent) => network.listen(endpoint, agent),
+    heartbeatIntervalMs: config.agent.registry.heartbeatInterval,
+    drainTimeoutMs: config.agent.drainTimeout,
+  });
+  await runtime.start();
+  onStop(() => runtime.stop());
+  return runtime.registration;
+}

@@ -83,6 +83,8 @@ export interface CoordinatorConfig {
     readonly topicPrefix: string;
     readonly clientId?: string;
   };
+  /** `local`: with no healthy agent able to run a task, the scheduler runs it in its own process. */
+  readonly fallback: 'none' | 'local';
   readonly retry: {
     readonly maxAttempts: number;
     readonly initialDelay: number;

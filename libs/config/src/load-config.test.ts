@@ -29,6 +29,7 @@ describe('loadConfig defaults', () => {
       },
       loadBalancing: { strategy: 'round_robin', timeout: 30_000 },
       queue: { type: 'memory', url: 'memory://', prefetchCount: 10, topicPrefix: 'contextforge' },
+      fallback: 'none',
       retry: { maxAttempts: 3, initialDelay: 200, maxDelay: 30_000 },
     });
     expect(config.agent).toEqual({
@@ -196,7 +197,7 @@ network:
       'config: coordinator.port: expected an integer 0-65535, got 70000',
       'config: coordinator.load_balancing.strategy: expected one of round_robin, least_connections, weighted, got "random"',
       'config: coordinator.load_balancing.timeout: expected a duration such as 500ms, 5s, 10m, 24h or a number of milliseconds, got "soon"',
-      'config: coordinator.qeue: unknown key (did you mean "queue"?); expected one of port, host, agents, load_balancing, queue, retry',
+      'config: coordinator.qeue: unknown key (did you mean "queue"?); expected one of port, host, agents, load_balancing, queue, fallback, retry',
       'config: network.rate_limiting.per_ip: expected a rate such as 100/min, 10/s or 500/30s, got "100 per minute"',
       'config: network.body_limit: expected a size such as 512KB, 100MB, 1GiB or a number of bytes, got "lots"',
     ]);
@@ -351,7 +352,7 @@ describe('loadConfig environment overrides', () => {
   it('makes a typo in a CONTEXTFORGE__ variable an error naming the variable', () => {
     const error = configErrorOf(() => loadConfig({ env: { CONTEXTFORGE__COORDINATOR__PROT: '1' } }));
     expect(error.message).toBe(
-      'config: coordinator.prot: unknown key (did you mean "port"?); expected one of port, host, agents, load_balancing, queue, retry (from env CONTEXTFORGE__COORDINATOR__PROT)',
+      'config: coordinator.prot: unknown key (did you mean "port"?); expected one of port, host, agents, load_balancing, queue, fallback, retry (from env CONTEXTFORGE__COORDINATOR__PROT)',
     );
   });
 

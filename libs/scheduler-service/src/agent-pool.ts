@@ -23,9 +23,22 @@ export interface LostAgent {
  */
 export class AgentPool {
   private readonly slots = new Map<string, AgentSlot>();
+  private fallbackSlot: AgentSlot | undefined;
 
   get(id: string): AgentSlot | undefined {
-    return this.slots.get(id);
+    return this.slots.get(id) ?? (this.fallbackSlot?.registration.id === id ? this.fallbackSlot : undefined);
+  }
+
+  /**
+   * The in-process agent used only when no healthy agent from discovery can run a task
+   * (`coordinator.fallback: local`). It is not in discovery and never lost.
+   */
+  setFallback(registration: AgentRegistration): void {
+    this.fallbackSlot = { registration, health: 'passing', inFlight: new Set(), pausedUntil: 0 };
+  }
+
+  get fallback(): AgentSlot | undefined {
+    return this.fallbackSlot;
   }
 
   all(): AgentSlot[] {

@@ -9,6 +9,7 @@ import {
   taskFromView,
   toSerializedError,
   type AgentInstance,
+  type AgentRegistration,
   type AgentTransport,
   type BusMessage,
   type Discovery,
@@ -46,6 +47,11 @@ export interface SchedulerOptions {
   timeoutGraceMs: number;
   /** Per-agent circuit breakers around dispatch calls (default DEFAULT_BREAKER_SETTINGS). */
   breakers?: BreakerSettings;
+  /**
+   * An agent in this process (reached through `transport`, e.g. memory://) that runs a task only
+   * when no healthy agent from discovery can: `coordinator.fallback: local`. Off when absent.
+   */
+  fallback?: AgentRegistration;
 }
 
 /**
@@ -76,6 +82,7 @@ export class Scheduler {
 
   constructor(private readonly options: SchedulerOptions) {
     this.strategy = createStrategy(options.strategy);
+    if (options.fallback) this.pool.setFallback(options.fallback);
     this.breakers = new AgentBreakers(options.breakers ?? DEFAULT_BREAKER_SETTINGS, (agentId, circuit) => {
       this.options.logger.warn({ agentId, circuit }, 'circuit breaker changed state');
       const event = { agentId, circuit, at: new Date().toISOString() };
@@ -343,7 +350,8 @@ export class Scheduler {
         slot.inFlight.size < slot.registration.concurrency &&
         this.breakers.accepts(slot.registration.id),
     );
-    let capacity = available.reduce(
+    const fallback = this.pool.fallback;
+    let capacity = [...available, ...(fallback ? [fallback] : [])].reduce(
       (sum, slot) => sum + slot.registration.concurrency - slot.inFlight.size,
       0,
     );
@@ -360,12 +368,20 @@ export class Scheduler {
           inFlight: slot.inFlight.size,
         })),
       );
-      const slot = chosen && this.pool.get(chosen.id);
+      const slot = (chosen && this.pool.get(chosen.id)) ?? this.fallbackFor(tracked, healthy);
       if (!slot) return 'skip';
       capacity -= 1;
       void this.dispatch(tracked, slot);
       return 'take';
     });
+  }
+
+  /** The fallback agent, when there is one with room and no healthy agent could run the task at all. */
+  private fallbackFor(tracked: Tracked, healthy: readonly AgentSlot[]): AgentSlot | undefined {
+    const fallback = this.pool.fallback;
+    if (!fallback || fallback.inFlight.size >= fallback.registration.concurrency) return undefined;
+    if (!canRun(fallback.registration, tracked.task)) return undefined;
+    return healthy.some((slot) => canRun(slot.registration, tracked.task)) ? undefined : fallback;
   }
 
   /**

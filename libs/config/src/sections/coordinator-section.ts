@@ -42,6 +42,8 @@ export const coordinatorSection = section({
     }).prefault(DEFAULT_TOPIC_PREFIX),
     client_id: text({ maxLength: 200 }).optional(),
   }),
+  // `local`: with no healthy agent able to run a task, the scheduler runs it in its own process.
+  fallback: oneOf(['none', 'local'] as const).prefault('none'),
   retry: section({
     max_attempts: integer(1, 100).prefault(3),
     initial_delay: duration().prefault('200ms'),
@@ -85,6 +87,7 @@ export const coordinatorSection = section({
       topicPrefix: coordinator.queue.topic_prefix,
       clientId: coordinator.queue.client_id,
     }),
+    fallback: coordinator.fallback,
     retry: {
       maxAttempts: coordinator.retry.max_attempts,
       initialDelay: coordinator.retry.initial_delay,

@@ -18,7 +18,8 @@ import { MessageRecorder, buildTask, uniqueName } from '@contextforge/testing';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler';
 import { TestAgent, type TestAgentOptions } from './test-agent';
 
-export interface HarnessOptions extends Partial<Pick<SchedulerOptions, 'strategy' | 'retry' | 'agentPauseMs' | 'timeoutGraceMs'>> {
+export interface HarnessOptions
+  extends Partial<Pick<SchedulerOptions, 'strategy' | 'retry' | 'agentPauseMs' | 'timeoutGraceMs' | 'fallback'>> {
   /** Discovery TTL; agents heartbeat at a quarter of it. Default 30 s (no expiry within a test). */
   ttlMs?: number;
   /** Leave the scheduler unstarted, so a test can set things up before it sees them. */
@@ -60,6 +61,7 @@ export class SchedulerHarness {
       dispatchTimeoutMs: 1_000,
       agentPauseMs: options.agentPauseMs ?? 20,
       timeoutGraceMs: options.timeoutGraceMs ?? 20,
+      ...(options.fallback ? { fallback: options.fallback } : {}),
     });
   }
 

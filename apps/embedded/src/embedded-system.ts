@@ -8,7 +8,7 @@ import { Gateway } from '@contextforge/gateway-service';
 import { createMessageBus } from '@contextforge/messaging';
 import { createLogger, type Logger } from '@contextforge/observability';
 import { createTaskRepository } from '@contextforge/persistence';
-import { Registry } from '@contextforge/registry-service';
+import { ActiveHealthChecker, Registry } from '@contextforge/registry-service';
 import { ResultStore } from '@contextforge/result-store-service';
 import { Scheduler, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
 
@@ -85,6 +85,16 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
     stack.push(() => registry.stopTrackingCircuits());
 
     const network = new MemoryAgentNetwork();
+    const healthChecker = new ActiveHealthChecker({
+      discovery,
+      transport: network,
+      logger: logger.child({ component: 'active-health-checker' }),
+      intervalMs: config.coordinator.agents.healthCheckInterval,
+      timeoutMs: config.coordinator.agents.healthCheckTimeout,
+      maxFailures: config.coordinator.agents.maxFailures,
+    });
+    healthChecker.start();
+    stack.push(() => healthChecker.stop());
     const scheduler = new Scheduler({
       bus,
       discovery,

@@ -1,7 +1,8 @@
+import { SchemeRoutingTransport } from '@contextforge/agent-transport';
 import { topicNames } from '@contextforge/contracts';
 import { HttpLeaseStore, createServiceApp, listen, registryRouter } from '@contextforge/http-kit';
 import { Leadership, runService } from '@contextforge/process-kit';
-import { Registry } from '@contextforge/registry-service';
+import { ActiveHealthChecker, Registry } from '@contextforge/registry-service';
 import { openBus, openDiscovery, replicaId } from '@contextforge/service-wiring';
 
 void runService(
@@ -13,7 +14,18 @@ void runService(
     const registry = new Registry({ discovery, bus, topics: topicNames(config.coordinator.queue.topicPrefix), logger });
     await registry.trackCircuits();
     onStop(() => registry.stopTrackingCircuits());
-    // Every replica serves reads; one replica at a time publishes agent status events.
+    const { healthCheckInterval, healthCheckTimeout, maxFailures } = config.coordinator.agents;
+    // Cluster mode has no in-process agents: a memory:// endpoint fails its pings.
+    const healthChecker = new ActiveHealthChecker({
+      discovery,
+      transport: new SchemeRoutingTransport(),
+      logger: logger.child({ component: 'active-health-checker' }),
+      intervalMs: healthCheckInterval,
+      timeoutMs: healthCheckTimeout,
+      maxFailures,
+    });
+    // Every replica serves reads; one replica at a time publishes agent status events and probes
+    // agents.
     const leadership = new Leadership({
       leases: new HttpLeaseStore(config.resultStore.url),
       name: 'registry',
@@ -22,7 +34,11 @@ void runService(
       logger,
       lead: async () => {
         await registry.start();
-        return () => registry.stop();
+        healthChecker.start();
+        return async () => {
+          await healthChecker.stop();
+          await registry.stop();
+        };
       },
     });
     leadership.start();

@@ -27,6 +27,9 @@ interface Entry {
   lastHeartbeatAt: number;
   /** When a reported `critical` began (TTL expiry is derived from lastHeartbeatAt instead). */
   reportedCriticalAt: number | null;
+  /** The registry's active-probe state; never expires, never removes the agent. */
+  probe: HealthState;
+  probeNote: string | undefined;
 }
 
 interface Effective {
@@ -35,12 +38,15 @@ interface Effective {
   criticalSince: number | null;
 }
 
+const SEVERITY: Record<HealthState, number> = { passing: 0, warning: 1, critical: 2 };
+
 const TTL_EXPIRED_NOTE = 'TTL expired';
 
 /**
  * The in-memory Discovery adapter (embedded mode and tests), with the same health model as the
  * Consul adapter: a TTL per agent measured on this side's clock, `warning` for draining agents,
- * removal after `deregisterCriticalAfterMs` critical.
+ * removal after `deregisterCriticalAfterMs` critical (of the agent's own check), and health the
+ * worst of that check and the registry's probe.
  *
  * Health is computed from timestamps whenever it is read; an unref'd timer wakes up at the next
  * TTL expiry or removal deadline only so that watchers hear about it. Watcher deliveries are
@@ -84,6 +90,8 @@ export class MemoryDiscovery implements Discovery {
       note: undefined,
       lastHeartbeatAt: this.clock(),
       reportedCriticalAt: null,
+      probe: 'passing',
+      probeNote: undefined,
     });
     this.changed();
   }
@@ -105,6 +113,17 @@ export class MemoryDiscovery implements Discovery {
     entry.note = note;
     entry.lastHeartbeatAt = now;
     entry.reportedCriticalAt = state === 'critical' ? (before.criticalSince ?? now) : null;
+    this.changed();
+  }
+
+  async reportProbe(agentId: string, state: HealthState, note?: string): Promise<void> {
+    this.assertConnected();
+    this.removeExpired(this.clock());
+    const entry = this.entries.get(agentId);
+    if (!entry)
+      throw new AppError('AGENT_NOT_FOUND', `agent ${agentId} is not registered`, { details: { agentId } });
+    entry.probe = state;
+    entry.probeNote = note;
     this.changed();
   }
 
@@ -145,6 +164,13 @@ export class MemoryDiscovery implements Discovery {
     return { health: entry.reported, note: entry.note, criticalSince: entry.reportedCriticalAt };
   }
 
+  /** What callers see: the worse of the heartbeat and the probe, the heartbeat's note on a tie. */
+  private visible(entry: Entry, now: number): { health: HealthState; note: string | undefined } {
+    const own = this.effective(entry, now);
+    if (SEVERITY[entry.probe] > SEVERITY[own.health]) return { health: entry.probe, note: entry.probeNote };
+    return { health: own.health, note: own.note };
+  }
+
   private removeExpired(now: number): boolean {
     let removed = false;
     for (const [id, entry] of this.entries) {
@@ -162,7 +188,7 @@ export class MemoryDiscovery implements Discovery {
     this.removeExpired(now);
     return [...this.entries.values()]
       .map((entry) => {
-        const { health, note } = this.effective(entry, now);
+        const { health, note } = this.visible(entry, now);
         const instance: AgentInstance = {
           registration: structuredClone(entry.registration),
           health,

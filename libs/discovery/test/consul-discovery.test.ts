@@ -69,7 +69,7 @@ describe('ConsulDiscovery (against the ConsulApiDouble)', () => {
     await consul.stop();
   });
 
-  it('stores an agent as a service instance: tags, meta, address, port and a passing TTL check', async () => {
+  it('stores an agent as a service instance: tags, meta, address, port and passing heartbeat and probe TTL checks', async () => {
     const serviceName = uniqueName('agents');
     await start({ serviceName, ttlMs: 15_000 });
     await discovery.register(agent('a-1'));
@@ -95,10 +95,18 @@ describe('ConsulDiscovery (against the ConsulApiDouble)', () => {
         resources: '{"cpu":"4","memory":"8Gi"}',
       },
     });
-    expect(entry?.Checks.find((check) => check['ServiceID'] === 'a-1')).toMatchObject({
-      CheckID: 'service:a-1',
-      Status: 'passing',
-      Type: 'ttl',
+    expect(entry?.Checks.filter((check) => check['ServiceID'] === 'a-1')).toEqual([
+      expect.objectContaining({ CheckID: 'service:a-1', Status: 'passing', Type: 'ttl' }),
+      expect.objectContaining({ CheckID: 'service:a-1:probe', Status: 'passing', Type: 'ttl' }),
+    ]);
+
+    await discovery.reportProbe('a-1', 'critical', 'unreachable');
+    const [probed] = (await (await raw(`/v1/health/service/${serviceName}`)).json()) as Array<{
+      Checks: Array<Record<string, unknown>>;
+    }>;
+    expect(probed?.Checks.find((check) => check['CheckID'] === 'service:a-1:probe')).toMatchObject({
+      Status: 'critical',
+      Output: 'unreachable',
     });
   });
 

@@ -27,7 +27,8 @@ export type DiscoveryContractFactory = () => DiscoveryContractSubject | Promise<
  * are for TTL expiry, which is the behaviour under test there.
  *
  * Beyond the port's doc comment this suite also pins down: `register` validates its input,
- * deregistering an unknown agent is a no-op, `lastHeartbeatAgeMs` is null or a non-negative number.
+ * deregistering an unknown agent is a no-op, `lastHeartbeatAgeMs` is null or a non-negative number,
+ * and when heartbeat and probe are equally bad the note is the heartbeat's.
  */
 export function describeDiscoveryContract(name: string, factory: DiscoveryContractFactory): void {
   describe(`Discovery contract: ${name}`, () => {
@@ -172,6 +173,55 @@ export function describeDiscoveryContract(name: string, factory: DiscoveryContra
 
       await discovery().heartbeat(agent.id, 'passing');
       expect(byId(await discovery().list({ healthyOnly: true }), agent.id)?.health).toBe('passing');
+    });
+
+    it('keeps an agent with a critical probe unhealthy while it heartbeats, until the probe passes', async () => {
+      const agent = registration(newId('probe'));
+      const recorder = watch();
+      await discovery().register(agent);
+      await discovery().reportProbe(agent.id, 'critical', '3 consecutive health checks failed: timeout');
+      await discovery().heartbeat(agent.id, 'passing');
+
+      expect(byId(await discovery().list(), agent.id)).toMatchObject({
+        health: 'critical',
+        note: '3 consecutive health checks failed: timeout',
+      });
+      expect(byId(await discovery().list({ healthyOnly: true }), agent.id)).toBeUndefined();
+      await recorder.until((agents) => byId(agents, agent.id)?.health === 'critical', 'the failed probe');
+
+      // The watcher saw it critical; the next passing it sees is the probe's recovery.
+      await discovery().heartbeat(agent.id, 'passing');
+      await discovery().reportProbe(agent.id, 'passing');
+      await recorder.until((agents) => byId(agents, agent.id)?.health === 'passing', 'the recovered probe');
+      expect(byId(await discovery().list({ healthyOnly: true }), agent.id)?.health).toBe('passing');
+    });
+
+    it('takes the worse of heartbeat and probe, and resets the probe on register', async () => {
+      const agent = registration(newId('worst'));
+      await discovery().register(agent);
+      await discovery().heartbeat(agent.id, 'warning', 'draining');
+      await discovery().reportProbe(agent.id, 'passing');
+      expect(byId(await discovery().list(), agent.id)).toMatchObject({ health: 'warning', note: 'draining' });
+
+      await discovery().reportProbe(agent.id, 'critical', 'unreachable');
+      expect(byId(await discovery().list(), agent.id)).toMatchObject({
+        health: 'critical',
+        note: 'unreachable',
+      });
+      await discovery().heartbeat(agent.id, 'critical', 'analyzer crashed');
+      expect(byId(await discovery().list(), agent.id)).toMatchObject({
+        health: 'critical',
+        note: 'analyzer crashed',
+      });
+
+      await discovery().register(agent);
+      expect(byId(await discovery().list({ healthyOnly: true }), agent.id)?.health).toBe('passing');
+    });
+
+    it('rejects a probe report for an unknown agent with AGENT_NOT_FOUND', async () => {
+      await expect(discovery().reportProbe(newId('unknown'), 'critical', 'down')).rejects.toMatchObject({
+        code: 'AGENT_NOT_FOUND',
+      });
     });
 
     it('turns an agent critical when its TTL passes without a heartbeat, and a heartbeat brings it back', async () => {

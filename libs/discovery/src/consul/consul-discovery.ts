@@ -14,7 +14,13 @@ import {
 import { byAgentId, matchesFilter } from '../agent-filter';
 import type { ConsulDiscoveryOptions } from './consul-discovery-options';
 import { statusOf, translateConsulError } from './consul-errors';
-import { checkIdOf, fromHealthEntry, HealthResponseSchema, toServiceRegistration } from './consul-mapping';
+import {
+  checkIdOf,
+  fromHealthEntry,
+  HealthResponseSchema,
+  probeCheckIdOf,
+  toServiceRegistration,
+} from './consul-mapping';
 
 export type { ConsulDiscoveryOptions };
 
@@ -28,8 +34,8 @@ const CHECK_VERB: Record<HealthState, 'pass' | 'warn' | 'fail'> = {
 };
 
 /**
- * The Consul Discovery adapter. Each agent is a service instance with a TTL check (see
- * consul-mapping.ts for the exact shape); the TTL runs on the Consul agent's clock. Registration
+ * The Consul Discovery adapter. Each agent is a service instance with two TTL checks, heartbeat
+ * and registry probe (see consul-mapping.ts for the exact shape); the TTL runs on the Consul agent's clock. Registration
  * and heartbeats go through the local agent API (PUT /v1/agent/...), reads through
  * /v1/health/service/<name>, and watchers hold a blocking query on that endpoint (index + wait),
  * retrying with exponential backoff after errors, until closed.
@@ -116,17 +122,11 @@ export class ConsulDiscovery implements Discovery {
   }
 
   async heartbeat(agentId: string, state: HealthState = 'passing', note?: string): Promise<void> {
-    const client = this.connected();
-    const verb = CHECK_VERB[state];
-    const checkId = checkIdOf(agentId);
-    const endpoint = `PUT /v1/agent/check/${verb}/${checkId}`;
-    await this.call(endpoint, () => client.agent.check[verb]({ id: checkId, ...(note ? { note } : {}) }), {
-      onNotFound: () => {
-        throw new AppError('AGENT_NOT_FOUND', `agent ${agentId} is not registered in Consul`, {
-          details: { agentId, endpoint },
-        });
-      },
-    });
+    await this.updateCheck(agentId, checkIdOf(agentId), state, note);
+  }
+
+  async reportProbe(agentId: string, state: HealthState, note?: string): Promise<void> {
+    await this.updateCheck(agentId, probeCheckIdOf(agentId), state, note);
   }
 
   async list(filter: ListAgentsFilter = {}): Promise<AgentInstance[]> {
@@ -175,6 +175,25 @@ export class ConsulDiscovery implements Discovery {
     this.watches.clear();
     this.client?.destroy();
     this.client = undefined;
+  }
+
+  /** A TTL check update; an unknown check means the agent is not registered (AGENT_NOT_FOUND). */
+  private async updateCheck(
+    agentId: string,
+    checkId: string,
+    state: HealthState,
+    note: string | undefined,
+  ): Promise<void> {
+    const client = this.connected();
+    const verb = CHECK_VERB[state];
+    const endpoint = `PUT /v1/agent/check/${verb}/${checkId}`;
+    await this.call(endpoint, () => client.agent.check[verb]({ id: checkId, ...(note ? { note } : {}) }), {
+      onNotFound: () => {
+        throw new AppError('AGENT_NOT_FOUND', `agent ${agentId} is not registered in Consul`, {
+          details: { agentId, endpoint },
+        });
+      },
+    });
   }
 
   private connected(): Consul {

@@ -21,18 +21,43 @@ function entry(checks: Array<{ CheckID: string; Status: string; Output?: string;
 }
 
 describe('consul mapping', () => {
-  it('registers durations as Go strings, a passing TTL check and the default http port', () => {
+  it('registers durations as Go strings, passing heartbeat and probe checks and the default http port', () => {
     const body = toServiceRegistration(registration, 'agents', 30_000, 600_000);
     expect(body).toMatchObject({
       address: '10.1.2.3',
       port: 80,
-      check: {
-        checkid: 'service:a-1',
-        ttl: '30000ms',
-        deregistercriticalserviceafter: '600000ms',
-        status: 'passing',
-      },
+      checks: [
+        {
+          checkid: 'service:a-1',
+          ttl: '30000ms',
+          deregistercriticalserviceafter: '600000ms',
+          status: 'passing',
+        },
+        { checkid: 'service:a-1:probe', ttl: '8760h', status: 'passing' },
+      ],
     });
+    // A failing probe alone must never make Consul remove the agent.
+    expect(body.checks[1]).not.toHaveProperty('deregistercriticalserviceafter');
+  });
+
+  it("prefers the heartbeat's output over the probe's on a tie, and the probe's over a node check", () => {
+    expect(
+      fromHealthEntry(
+        entry([
+          { CheckID: 'service:a-1:probe', Status: 'critical', Output: 'unreachable', ServiceID: 'a-1' },
+          { CheckID: 'service:a-1', Status: 'critical', Output: 'TTL expired', ServiceID: 'a-1' },
+        ]),
+      ),
+    ).toMatchObject({ health: 'critical', note: 'TTL expired' });
+    expect(
+      fromHealthEntry(
+        entry([
+          { CheckID: 'serfHealth', Status: 'critical', Output: 'Agent not live', ServiceID: '' },
+          { CheckID: 'service:a-1:probe', Status: 'critical', Output: 'unreachable', ServiceID: 'a-1' },
+          { CheckID: 'service:a-1', Status: 'passing', Output: '', ServiceID: 'a-1' },
+        ]),
+      ),
+    ).toMatchObject({ health: 'critical', note: 'unreachable' });
   });
 
   it('rebuilds the registration and takes the worst check, node checks included', () => {

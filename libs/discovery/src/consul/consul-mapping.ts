@@ -13,11 +13,33 @@ import {
  *   Meta  = type, taskTypes (comma list), weight, concurrency, version, name, endpoint,
  *           resources (JSON): everything needed to rebuild the registration
  *   Address/Port = the endpoint's host and port when it is http(s)
- *   Check = one TTL check "service:<id>" that heartbeats pass/warn/fail.
+ *   Checks = two TTL checks, both starting passing:
+ *     "service:<id>"       the agent's heartbeat (pass/warn/fail), critical after the TTL;
+ *     "service:<id>:probe" the registry's active probe (pass/fail through reportProbe). Consul has
+ *                          no check type that is only set through the API, so this is a TTL check
+ *                          whose TTL (PROBE_TTL) is long enough never to expire, and without
+ *                          DeregisterCriticalServiceAfter: a failing probe never removes an agent.
+ *   Consul's service health is the worst of all its checks, which is the port's health model.
  * Consul limits Meta values to 512 characters; a longer endpoint is rejected by Consul (400).
  */
 export function checkIdOf(agentId: string): string {
   return `service:${agentId}`;
+}
+
+export function probeCheckIdOf(agentId: string): string {
+  return `service:${agentId}:probe`;
+}
+
+/** A year: "never" for a check that is updated only when its state changes. */
+export const PROBE_TTL = '8760h';
+
+interface TtlCheckBody {
+  checkid: string;
+  name: string;
+  ttl: string;
+  status: 'passing';
+  notes: string;
+  deregistercriticalserviceafter?: string;
 }
 
 export interface ServiceRegistrationBody {
@@ -27,14 +49,7 @@ export interface ServiceRegistrationBody {
   meta: Record<string, string>;
   address?: string;
   port?: number;
-  check: {
-    checkid: string;
-    name: string;
-    ttl: string;
-    status: 'passing';
-    notes: string;
-    deregistercriticalserviceafter: string;
-  };
+  checks: [heartbeat: TtlCheckBody, probe: TtlCheckBody];
 }
 
 export function toServiceRegistration(
@@ -57,15 +72,25 @@ export function toServiceRegistration(
       endpoint: registration.endpoint,
       resources: JSON.stringify(registration.resources),
     },
-    // Registering counts as a heartbeat: the check starts passing (Consul's default is critical).
-    check: {
-      checkid: checkIdOf(registration.id),
-      name: `ContextForge agent ${registration.id} heartbeat`,
-      ttl: `${Math.round(ttlMs)}ms`,
-      status: 'passing',
-      notes: 'Refreshed by the agent heartbeat; critical when no heartbeat arrives within the TTL.',
-      deregistercriticalserviceafter: `${Math.round(deregisterCriticalAfterMs)}ms`,
-    },
+    // Registering counts as a heartbeat and resets the probe: both checks start passing (Consul's
+    // default is critical).
+    checks: [
+      {
+        checkid: checkIdOf(registration.id),
+        name: `ContextForge agent ${registration.id} heartbeat`,
+        ttl: `${Math.round(ttlMs)}ms`,
+        status: 'passing',
+        notes: 'Refreshed by the agent heartbeat; critical when no heartbeat arrives within the TTL.',
+        deregistercriticalserviceafter: `${Math.round(deregisterCriticalAfterMs)}ms`,
+      },
+      {
+        checkid: probeCheckIdOf(registration.id),
+        name: `ContextForge agent ${registration.id} registry probe`,
+        ttl: PROBE_TTL,
+        status: 'passing',
+        notes: "Set by the registry's active health checks; updated only when the probe's state changes.",
+      },
+    ],
   };
   const endpoint = new URL(registration.endpoint);
   if (endpoint.protocol === 'http:' || endpoint.protocol === 'https:') {
@@ -127,18 +152,20 @@ export function fromHealthEntry(raw: unknown): AgentInstance | undefined {
   if (!registration.success) return undefined;
 
   // Aggregate health is the worst check, node checks included (as Consul's `passing` filter does);
-  // the note is that check's output, preferring the agent's own check on a tie.
-  let worst: { health: HealthState; output: string; own: boolean } | undefined;
+  // the note is that check's output, preferring on a tie the heartbeat, then the agent's other
+  // checks (the probe), then node checks.
+  const heartbeatId = checkIdOf(service.ID);
+  let worst: { health: HealthState; output: string; rank: number } | undefined;
   for (const check of checks) {
     const health: HealthState =
       check.Status === 'passing' || check.Status === 'warning' ? check.Status : 'critical';
-    const own = check.ServiceID === service.ID;
+    const rank = check.CheckID === heartbeatId ? 2 : check.ServiceID === service.ID ? 1 : 0;
     if (
       !worst ||
       SEVERITY[health] > SEVERITY[worst.health] ||
-      (SEVERITY[health] === SEVERITY[worst.health] && own && !worst.own)
+      (SEVERITY[health] === SEVERITY[worst.health] && rank > worst.rank)
     ) {
-      worst = { health, output: check.Output ?? '', own };
+      worst = { health, output: check.Output ?? '', rank };
     }
   }
   const instance: AgentInstance = {

@@ -11,6 +11,7 @@
 
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 export const CHECK_STATUSES: readonly CheckStatus[] = ['passing', 'warning', 'critical'];
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface StoredService {
   id: string;
@@ -227,7 +228,8 @@ export class CatalogStore {
 
   private armTtl(check: StoredCheck): void {
     clearTimeout(check.ttlTimer);
-    if (check.ttlMs === null) return;
+    // Node's timers fire at once beyond ~24.8 days; a TTL that long never expires within a test run.
+    if (check.ttlMs === null || check.ttlMs > MAX_TIMER_MS) return;
     const lastOutput = () => check.output;
     check.ttlTimer = setTimeout(() => {
       // Consul's wording (agent/checks CheckTTL.getExpiredOutput).

@@ -25,25 +25,62 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'] },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:adapter',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'],
+            },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:testing'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:sdk', 'type:testing'] },
+            {
+              sourceTag: 'type:sdk',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:sdk', 'type:testing'],
+            },
             {
               sourceTag: 'type:service',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:sdk', 'type:feature', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:util',
+                'type:adapter',
+                'type:sdk',
+                'type:feature',
+                'type:testing',
+              ],
             },
-            { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:testing'] },
+            {
+              sourceTag: 'type:composition',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:testing'],
+            },
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:adapter', 'type:sdk', 'type:feature', 'type:service', 'type:composition', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:util',
+                'type:adapter',
+                'type:sdk',
+                'type:feature',
+                'type:service',
+                'type:composition',
+                'type:testing',
+              ],
             },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway'] },
             { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry'] },
             // The scheduler app may host agent types in-process for `coordinator.fallback: local`.
-            { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:shared', 'scope:scheduler', 'scope:agent'] },
-            { sourceTag: 'scope:result-store', onlyDependOnLibsWithTags: ['scope:shared', 'scope:result-store'] },
+            {
+              sourceTag: 'scope:scheduler',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:scheduler', 'scope:agent'],
+            },
+            {
+              sourceTag: 'scope:result-store',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:result-store'],
+            },
             { sourceTag: 'scope:agent', onlyDependOnLibsWithTags: ['scope:shared', 'scope:agent'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],

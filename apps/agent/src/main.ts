@@ -33,7 +33,11 @@ void runService(
       topics: topicNames(config.coordinator.queue.topicPrefix),
       logger,
       listen: async (endpoint) => {
-        const server = await serveAgentEndpoint(endpoint, { port: settings.port, bodyLimitBytes: config.network.bodyLimit, logger });
+        const server = await serveAgentEndpoint(endpoint, {
+          port: settings.port,
+          bodyLimitBytes: config.network.bodyLimit,
+          logger,
+        });
         port = server.port;
         return server;
       },

@@ -2,7 +2,13 @@ import { AgentRuntime } from '@contextforge/agent-sdk';
 import { MemoryAgentNetwork } from '@contextforge/agent-transport';
 import { builtinAgentTypes } from '@contextforge/agent-types';
 import type { Config } from '@contextforge/config';
-import { topicNames, type Discovery, type MessageBus, type TaskRepository, type TaskView } from '@contextforge/contracts';
+import {
+  topicNames,
+  type Discovery,
+  type MessageBus,
+  type TaskRepository,
+  type TaskView,
+} from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
 import { Gateway } from '@contextforge/gateway-service';
 import { createMessageBus } from '@contextforge/messaging';
@@ -36,7 +42,10 @@ export interface EmbeddedOverrides {
  * whatever database.url names), and `embedded.agents` local agents reached through an in-memory
  * transport. The same services run as separate processes in the cluster mode.
  */
-export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOverrides = {}): Promise<EmbeddedSystem> {
+export async function startEmbeddedSystem(
+  config: Config,
+  overrides: EmbeddedOverrides = {},
+): Promise<EmbeddedSystem> {
   const logger = overrides.logger ?? createLogger({ service: 'contextforge', level: config.logging.level });
   const stack: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -46,7 +55,9 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
   };
   try {
     const topics = topicNames(config.coordinator.queue.topicPrefix);
-    const bus = await createMessageBus(config.coordinator.queue.url, { logger: logger.child({ component: 'bus' }) });
+    const bus = await createMessageBus(config.coordinator.queue.url, {
+      logger: logger.child({ component: 'bus' }),
+    });
     await bus.connect();
     stack.push(() => bus.close());
 
@@ -78,7 +89,12 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
     await resultStore.start();
     stack.push(() => resultStore.stop());
 
-    const registry = new Registry({ discovery, bus, topics, logger: logger.child({ component: 'registry' }) });
+    const registry = new Registry({
+      discovery,
+      bus,
+      topics,
+      logger: logger.child({ component: 'registry' }),
+    });
     await registry.start();
     stack.push(() => registry.stop());
     await registry.trackCircuits();
@@ -144,7 +160,17 @@ export async function startEmbeddedSystem(config: Config, overrides: EmbeddedOve
     const port = await gateway.listen(config.coordinator.port, config.coordinator.host);
     stack.push(() => gateway.close());
     const host = config.coordinator.host === '0.0.0.0' ? '127.0.0.1' : config.coordinator.host;
-    return { url: `http://${host}:${port}`, port, bus, discovery, repository, agents, scheduler, onTaskChanged, stop };
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      bus,
+      discovery,
+      repository,
+      agents,
+      scheduler,
+      onTaskChanged,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

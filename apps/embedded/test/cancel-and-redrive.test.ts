@@ -83,7 +83,9 @@ describe('embedded system: cancellation and the dead-letter queue', () => {
     expect(list.tasks.map((task) => task.id)).toContain(id);
     expect(list.tasks.find((task) => task.id === id)?.lastError?.code).toBe('TASK_TIMEOUT');
 
-    const deadAgain = when((task) => task.id === id && task.status === 'dead_lettered' && task.attempt > first.attempt);
+    const deadAgain = when(
+      (task) => task.id === id && task.status === 'dead_lettered' && task.attempt > first.attempt,
+    );
     const redrive = await fetch(`${system.url}/tasks/${id}/redrive`, { method: 'POST' });
     expect(redrive.status).toBe(202);
     const requeued = (await redrive.json()) as TaskView;

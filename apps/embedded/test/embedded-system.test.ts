@@ -74,7 +74,10 @@ describe('embedded system end to end', () => {
   });
 
   it('answers a result request before completion with 409 RESULT_NOT_AVAILABLE and the status', async () => {
-    const response = await post('/tasks/submit', JSON.stringify({ type: 'sleep', input: { ms: 60_000 }, timeoutMs: 120_000 }));
+    const response = await post(
+      '/tasks/submit',
+      JSON.stringify({ type: 'sleep', input: { ms: 60_000 }, timeoutMs: 120_000 }),
+    );
     const { taskId } = (await response.json()) as { taskId: string };
     const result = await fetch(`${system.url}/tasks/${taskId}/result`);
     expect(result.status).toBe(409);
@@ -155,7 +158,9 @@ describe('embedded system end to end', () => {
           for (const message of messages) if (message.key === 'garbage') dead.resolve(message.headers);
         },
       });
-      await system.bus.publish(topics.taskEvents, [{ key: 'garbage', value: { type: 'succeeded', taskId: 42 } }]);
+      await system.bus.publish(topics.taskEvents, [
+        { key: 'garbage', value: { type: 'succeeded', taskId: 42 } },
+      ]);
       const headers = await dead.promise;
       await dlq.close();
       expect(headers['x-dlq-error-code']).toBe('INVALID_MESSAGE');

@@ -11,7 +11,12 @@ void runService(
     const { config, logger, onStop } = context;
     const bus = await openBus(context, 'registry');
     const discovery = await openDiscovery(context);
-    const registry = new Registry({ discovery, bus, topics: topicNames(config.coordinator.queue.topicPrefix), logger });
+    const registry = new Registry({
+      discovery,
+      bus,
+      topics: topicNames(config.coordinator.queue.topicPrefix),
+      logger,
+    });
     await registry.trackCircuits();
     onStop(() => registry.stopTrackingCircuits());
     const { healthCheckInterval, healthCheckTimeout, maxFailures } = config.coordinator.agents;
@@ -43,7 +48,10 @@ void runService(
     });
     leadership.start();
     onStop(() => leadership.stop());
-    const server = await listen(createServiceApp({ logger, routers: [registryRouter(registry)] }), config.registry.port);
+    const server = await listen(
+      createServiceApp({ logger, routers: [registryRouter(registry)] }),
+      config.registry.port,
+    );
     onStop(() => server.close());
     return [`registry listening on :${server.port}`];
   },

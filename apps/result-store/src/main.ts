@@ -15,7 +15,12 @@ void runService(
     onStop(() => repository.close());
     const leases = await createLeaseStore(config.database.url);
     onStop(() => leases.close());
-    const store = new ResultStore({ repository, bus, topics: topicNames(config.coordinator.queue.topicPrefix), logger });
+    const store = new ResultStore({
+      repository,
+      bus,
+      topics: topicNames(config.coordinator.queue.topicPrefix),
+      logger,
+    });
     await store.start();
     onStop(() => store.stop());
     const routers = [resultStoreRouter(store, config.network.bodyLimit), leaseRouter(leases)];

@@ -9,10 +9,16 @@ export const builtinAgentTypes = [echoAgentType, sleepAgentType] as const;
 
 /** The built-in agent types with these names; an unknown name fails start-up. */
 export function agentTypesByName(names: readonly string[]) {
-  const known = new Map<string, (typeof builtinAgentTypes)[number]>(builtinAgentTypes.map((type) => [type.name, type]));
+  const known = new Map<string, (typeof builtinAgentTypes)[number]>(
+    builtinAgentTypes.map((type) => [type.name, type]),
+  );
   return names.map((name) => {
     const type = known.get(name);
-    if (!type) throw new AppError('CONFIG_INVALID', `agent.task_types: unknown agent type "${name}" (built in: ${[...known.keys()].join(', ')})`);
+    if (!type)
+      throw new AppError(
+        'CONFIG_INVALID',
+        `agent.task_types: unknown agent type "${name}" (built in: ${[...known.keys()].join(', ')})`,
+      );
     return type;
   });
 }

@@ -18,9 +18,11 @@ describe('sleep agent type', () => {
 
   it('resolves with sleptMs after input.ms, not before', async () => {
     let result: unknown;
-    const running = sleepAgentType.handler({ ms: 1_000 }, context(new AbortController().signal)).then((value) => {
-      result = value;
-    });
+    const running = sleepAgentType
+      .handler({ ms: 1_000 }, context(new AbortController().signal))
+      .then((value) => {
+        result = value;
+      });
     await jest.advanceTimersByTimeAsync(999);
     expect(result).toBeUndefined();
     await jest.advanceTimersByTimeAsync(1);

@@ -43,7 +43,12 @@ describe('loadConfig defaults', () => {
       registry: { url: 'memory://', heartbeatInterval: 5_000, ttl: 30_000, deregisterCriticalAfter: 600_000 },
       drainTimeout: 30_000,
     });
-    expect(config.registry).toEqual({ url: 'memory://', serviceName: 'contextforge-agent', port: 8082, apiUrl: 'http://127.0.0.1:8082' });
+    expect(config.registry).toEqual({
+      url: 'memory://',
+      serviceName: 'contextforge-agent',
+      port: 8082,
+      apiUrl: 'http://127.0.0.1:8082',
+    });
     expect(config.database).toEqual({ url: 'pglite://memory', poolMax: 10 });
     expect(config.scheduler).toEqual({ port: 8083 });
     expect(config.resultStore).toEqual({ port: 8084, url: 'http://127.0.0.1:8084' });

@@ -18,7 +18,11 @@ export const AgentRegistrationSchema = z.object({
   /** Languages or features, matched against a task's requiredCapabilities. */
   capabilities: z.array(token).max(100).default([]),
   resources: z
-    .object({ cpu: z.string().max(20).optional(), memory: z.string().max(20).optional(), disk: z.string().max(20).optional() })
+    .object({
+      cpu: z.string().max(20).optional(),
+      memory: z.string().max(20).optional(),
+      disk: z.string().max(20).optional(),
+    })
     .default({}),
   /** Where the scheduler dispatches to: http(s)://host:port or memory://name in the embedded mode. */
   endpoint: z.string().regex(/^(https?|memory):\/\/[^\s]+$/, 'an http(s):// or memory:// URL'),

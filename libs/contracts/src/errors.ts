@@ -91,7 +91,8 @@ export const ERROR_CODES = {
     http: 409,
     grpc: 'FAILED_PRECONDITION',
     retryable: false,
-    description: 'The task already reached a final status (succeeded, cancelled, dead_lettered); details.status says which.',
+    description:
+      'The task already reached a final status (succeeded, cancelled, dead_lettered); details.status says which.',
   },
   TASK_NOT_DEAD_LETTERED: {
     http: 409,
@@ -151,7 +152,8 @@ export const ERROR_CODES = {
     http: 503,
     grpc: 'UNAVAILABLE',
     retryable: true,
-    description: "The circuit breaker around calls to this agent is open after repeated failures; it probes again later.",
+    description:
+      'The circuit breaker around calls to this agent is open after repeated failures; it probes again later.',
   },
   AGENT_LOST: {
     http: 503,

@@ -25,7 +25,11 @@ export const TaskQueuedEventSchema = z.object({
   type: z.literal('queued'),
   reason: z.string().max(500).optional(),
 });
-export const TaskDispatchedEventSchema = z.object({ ...base, type: z.literal('dispatched'), agentId: z.string() });
+export const TaskDispatchedEventSchema = z.object({
+  ...base,
+  type: z.literal('dispatched'),
+  agentId: z.string(),
+});
 export const TaskStartedEventSchema = z.object({ ...base, type: z.literal('started'), agentId: z.string() });
 export const TaskProgressEventSchema = z.object({
   ...base,

@@ -83,7 +83,13 @@ export type {
   Subscription,
 } from './ports/message-bus';
 export type { AgentInstance, Discovery, HealthState, ListAgentsFilter, WatchHandle } from './ports/discovery';
-export type { AgentEndpoint, AgentLoad, AgentTransport, Assignment, CallOptions } from './ports/agent-transport';
+export type {
+  AgentEndpoint,
+  AgentLoad,
+  AgentTransport,
+  Assignment,
+  CallOptions,
+} from './ports/agent-transport';
 export type {
   CreateTaskOutcome,
   EventOutcome,

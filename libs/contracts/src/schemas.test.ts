@@ -43,7 +43,12 @@ describe('TaskSubmissionSchema', () => {
 
 describe('TaskEventSchema', () => {
   it('rejects an event with an unknown type or a missing field', () => {
-    const base = { eventId: crypto.randomUUID(), taskId: crypto.randomUUID(), attempt: 1, at: new Date().toISOString() };
+    const base = {
+      eventId: crypto.randomUUID(),
+      taskId: crypto.randomUUID(),
+      attempt: 1,
+      at: new Date().toISOString(),
+    };
     expect(TaskEventSchema.safeParse({ ...base, type: 'exploded' }).success).toBe(false);
     expect(TaskEventSchema.safeParse({ ...base, type: 'started' }).success).toBe(false);
     expect(TaskEventSchema.safeParse({ ...base, type: 'started', agentId: 'a' }).success).toBe(true);
@@ -53,7 +58,9 @@ describe('TaskEventSchema', () => {
 describe('AgentRegistrationSchema', () => {
   it('accepts http and memory endpoints only', () => {
     const agent = { id: 'a-1', name: 'A', type: 'code-analyzer', taskTypes: ['echo'] };
-    expect(AgentRegistrationSchema.safeParse({ ...agent, endpoint: 'http://10.0.0.1:8001' }).success).toBe(true);
+    expect(AgentRegistrationSchema.safeParse({ ...agent, endpoint: 'http://10.0.0.1:8001' }).success).toBe(
+      true,
+    );
     expect(AgentRegistrationSchema.safeParse({ ...agent, endpoint: 'memory://a-1' }).success).toBe(true);
     expect(AgentRegistrationSchema.safeParse({ ...agent, endpoint: 'ftp://x' }).success).toBe(false);
   });
@@ -70,10 +77,19 @@ describe('errors', () => {
   it('serialises and classifies by code and data, not by class', () => {
     const error = new AppError('AGENT_AT_CAPACITY', 'full', { details: { concurrency: 2 } });
     const plain = JSON.parse(JSON.stringify(error));
-    expect(plain).toEqual({ code: 'AGENT_AT_CAPACITY', message: 'full', retryable: true, details: { concurrency: 2 } });
+    expect(plain).toEqual({
+      code: 'AGENT_AT_CAPACITY',
+      message: 'full',
+      retryable: true,
+      details: { concurrency: 2 },
+    });
     expect(isRetryable(plain)).toBe(true);
     expect(isRetryable(new AppError('VALIDATION_FAILED', 'x'))).toBe(false);
     expect(AppError.fromSerialized(plain).httpStatus).toBe(429);
-    expect(toSerializedError(new Error('plain'))).toEqual({ code: 'INTERNAL', message: 'plain', retryable: true });
+    expect(toSerializedError(new Error('plain'))).toEqual({
+      code: 'INTERNAL',
+      message: 'plain',
+      retryable: true,
+    });
   });
 });

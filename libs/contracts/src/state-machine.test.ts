@@ -12,8 +12,19 @@ const make = {
   queued: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'queued' }),
   dispatched: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'dispatched', agentId: 'a1' }),
   started: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'started', agentId: 'a1' }),
-  progress: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'progress', agentId: 'a1', progress: { done: 1 } }),
-  succeeded: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'succeeded', agentId: 'a1', output: 1, durationMs: 1 }),
+  progress: (attempt: number): TaskEvent => ({
+    ...base(attempt),
+    type: 'progress',
+    agentId: 'a1',
+    progress: { done: 1 },
+  }),
+  succeeded: (attempt: number): TaskEvent => ({
+    ...base(attempt),
+    type: 'succeeded',
+    agentId: 'a1',
+    output: 1,
+    durationMs: 1,
+  }),
   failed: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'failed', agentId: 'a1', error }),
   cancelled: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'cancelled', reason: 'user' }),
   dead_lettered: (attempt: number): TaskEvent => ({ ...base(attempt), type: 'dead_lettered', error }),
@@ -31,7 +42,12 @@ function run(events: TaskEvent[], start: TaskState = { status: 'queued', attempt
 
 describe('applyTaskEvent', () => {
   it('walks the happy path queued -> dispatched -> running -> succeeded', () => {
-    const { state, outcomes } = run([make.dispatched(1), make.started(1), make.progress(1), make.succeeded(1)]);
+    const { state, outcomes } = run([
+      make.dispatched(1),
+      make.started(1),
+      make.progress(1),
+      make.succeeded(1),
+    ]);
     expect(outcomes).toEqual(['applied', 'applied', 'applied', 'applied']);
     expect(state).toMatchObject({ status: 'succeeded', attempt: 1, agentId: 'a1' });
   });
@@ -43,7 +59,13 @@ describe('applyTaskEvent', () => {
   });
 
   it('rejects a late result from a superseded attempt', () => {
-    const { state, outcomes } = run([make.started(1), make.failed(1), make.queued(1), make.started(2), make.succeeded(1)]);
+    const { state, outcomes } = run([
+      make.started(1),
+      make.failed(1),
+      make.queued(1),
+      make.started(2),
+      make.succeeded(1),
+    ]);
     expect(outcomes).toEqual(['applied', 'applied', 'applied', 'applied', 'STALE_ATTEMPT']);
     expect(state).toMatchObject({ status: 'running', attempt: 2 });
   });

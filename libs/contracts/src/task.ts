@@ -19,7 +19,11 @@ export const TaskSubmissionSchema = z.strictObject({
   input: z.unknown().default(null),
   priority: z.int().min(TASK_PRIORITY_MIN).max(TASK_PRIORITY_MAX).default(DEFAULT_TASK_PRIORITY),
   requiredCapabilities: z.array(z.string().min(1).max(100)).max(50).default([]),
-  timeoutMs: z.int().min(1).max(24 * 60 * 60 * 1000).default(DEFAULT_TASK_TIMEOUT_MS),
+  timeoutMs: z
+    .int()
+    .min(1)
+    .max(24 * 60 * 60 * 1000)
+    .default(DEFAULT_TASK_TIMEOUT_MS),
   maxAttempts: z.int().min(1).max(100).default(DEFAULT_MAX_ATTEMPTS),
   idempotencyKey: z.string().min(1).max(200).optional(),
 });
@@ -54,7 +58,11 @@ export const TASK_STATUSES = [
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.output<typeof TaskStatusSchema>;
 
-export const FINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(['succeeded', 'cancelled', 'dead_lettered']);
+export const FINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
+  'succeeded',
+  'cancelled',
+  'dead_lettered',
+]);
 
 export function isFinalStatus(status: TaskStatus): boolean {
   return FINAL_TASK_STATUSES.has(status);

@@ -110,7 +110,11 @@ describe('gateway HTTP behaviour', () => {
 
   it('answers 500 INTERNAL with "internal error" when the result-store throws, logging the stack instead of sending it', async () => {
     const logged: LogFields[] = [];
-    const logger: Logger = { ...createSilentLogger(), error: (fields: LogFields | string) => void logged.push(typeof fields === 'string' ? { message: fields } : fields) };
+    const logger: Logger = {
+      ...createSilentLogger(),
+      error: (fields: LogFields | string) =>
+        void logged.push(typeof fields === 'string' ? { message: fields } : fields),
+    };
     const secret = new Error('connect ECONNREFUSED 10.0.0.5:5432 (user contextforge)');
     client = await GatewayClient.start({ resultStore: new ExplodingResultStore(secret), logger });
 

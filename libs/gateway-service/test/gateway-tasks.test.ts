@@ -15,7 +15,11 @@ describe('gateway task routes', () => {
 
   describe('POST /tasks/submit', () => {
     it('answers 202 with the task id and a Location that reads the task', async () => {
-      const response = await client.post('/tasks/submit', { type: 'analyze.file', input: { path: 'a.ts' }, priority: 8 });
+      const response = await client.post('/tasks/submit', {
+        type: 'analyze.file',
+        input: { path: 'a.ts' },
+        priority: 8,
+      });
 
       expect(response.status).toBe(202);
       const body = (await response.json()) as { taskId: string; status: string };
@@ -48,11 +52,17 @@ describe('gateway task routes', () => {
       expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(first.headers.get('idempotent-replayed')).toBeNull();
       expect(again.headers.get('location')).toBe(first.headers.get('location'));
-      expect(((await again.json()) as { taskId: string }).taskId).toBe(((await first.json()) as { taskId: string }).taskId);
+      expect(((await again.json()) as { taskId: string }).taskId).toBe(
+        ((await first.json()) as { taskId: string }).taskId,
+      );
     });
 
     it('refuses an invalid submission with VALIDATION_FAILED naming the field, and a non-JSON body with 415', async () => {
-      const invalid = await client.post('/tasks/submit', { type: 'analyze.file', priority: 12, surprise: true });
+      const invalid = await client.post('/tasks/submit', {
+        type: 'analyze.file',
+        priority: 12,
+        surprise: true,
+      });
       expect(invalid.status).toBe(400);
       const error = await errorOf(invalid);
       expect(error.code).toBe('VALIDATION_FAILED');
@@ -67,11 +77,18 @@ describe('gateway task routes', () => {
   });
 
   describe('GET /tasks/{id}', () => {
-    it('reads a task, and answers 404 TASK_NOT_FOUND for unknown ids, malformed ids and other clients\' tasks', async () => {
+    it("reads a task, and answers 404 TASK_NOT_FOUND for unknown ids, malformed ids and other clients' tasks", async () => {
       const id = await client.submit();
-      await expect(client.get(`/tasks/${id}`).then((response) => response.json())).resolves.toMatchObject({ id, status: 'queued' });
+      await expect(client.get(`/tasks/${id}`).then((response) => response.json())).resolves.toMatchObject({
+        id,
+        status: 'queued',
+      });
 
-      const someoneElses = { ...(await client.resultStore.getTask(id)), id: randomUUID(), clientId: 'client-x' } as TaskView;
+      const someoneElses = {
+        ...(await client.resultStore.getTask(id)),
+        id: randomUUID(),
+        clientId: 'client-x',
+      } as TaskView;
       client.resultStore.put(someoneElses);
       for (const path of [`/tasks/${randomUUID()}`, '/tasks/not-a-uuid', `/tasks/${someoneElses.id}`]) {
         const response = await client.get(path);
@@ -87,13 +104,24 @@ describe('gateway task routes', () => {
       client.resultStore.update(
         id,
         { status: 'succeeded', attempt: 1, agentId: 'agent-a', finishedAt: new Date().toISOString() },
-        { attempt: 1, agentId: 'agent-a', output: { findings: 2 }, durationMs: 40, createdAt: new Date().toISOString() },
+        {
+          attempt: 1,
+          agentId: 'agent-a',
+          output: { findings: 2 },
+          durationMs: 40,
+          createdAt: new Date().toISOString(),
+        },
       );
 
       const response = await client.get(`/tasks/${id}/result`);
 
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ taskId: id, attempt: 1, agentId: 'agent-a', output: { findings: 2 } });
+      expect(await response.json()).toMatchObject({
+        taskId: id,
+        attempt: 1,
+        agentId: 'agent-a',
+        output: { findings: 2 },
+      });
     });
 
     it('answers 409 RESULT_NOT_AVAILABLE with the status while the task runs (worth retrying)', async () => {
@@ -123,10 +151,19 @@ describe('gateway task routes', () => {
   });
 
   describe('GET /tasks', () => {
-    it('lists the client\'s tasks with the filters and pages it was given', async () => {
-      const ids = [await client.submit(), await client.submit(), await client.submit({ type: 'review.diff' })];
-      for (const id of ids.slice(0, 2)) client.resultStore.update(id, { status: 'succeeded', agentId: 'agent-a' });
-      const foreign = { ...(await client.resultStore.getTask(ids[0] as string)), id: randomUUID(), clientId: 'client-x' } as TaskView;
+    it("lists the client's tasks with the filters and pages it was given", async () => {
+      const ids = [
+        await client.submit(),
+        await client.submit(),
+        await client.submit({ type: 'review.diff' }),
+      ];
+      for (const id of ids.slice(0, 2))
+        client.resultStore.update(id, { status: 'succeeded', agentId: 'agent-a' });
+      const foreign = {
+        ...(await client.resultStore.getTask(ids[0] as string)),
+        id: randomUUID(),
+        clientId: 'client-x',
+      } as TaskView;
       client.resultStore.put(foreign);
 
       const first = await client.get('/tasks?status=succeeded&type=analyze.file&agent=agent-a&limit=1');
@@ -142,7 +179,9 @@ describe('gateway task routes', () => {
       expect(page.tasks.map((task) => task.id)).toEqual([ids[0]]);
       expect(page.nextCursor).toEqual(expect.any(String));
 
-      const second = (await (await client.get(`/tasks?status=succeeded&limit=1&cursor=${page.nextCursor}`)).json()) as { tasks: TaskView[] };
+      const second = (await (
+        await client.get(`/tasks?status=succeeded&limit=1&cursor=${page.nextCursor}`)
+      ).json()) as { tasks: TaskView[] };
       expect(second.tasks.map((task) => task.id)).toEqual([ids[1]]);
 
       const all = (await (await client.get('/tasks')).json()) as { tasks: TaskView[] };

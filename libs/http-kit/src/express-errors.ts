@@ -19,7 +19,10 @@ function fromBodyParser(error: { type?: unknown; message?: unknown; limit?: unkn
     case 'entity.parse.failed':
       return new AppError('MALFORMED_JSON', `the body is not valid JSON: ${String(error.message)}`);
     case 'entity.too.large':
-      return new AppError('PAYLOAD_TOO_LARGE', `the body is larger than the limit of ${String(error.limit)} bytes`);
+      return new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `the body is larger than the limit of ${String(error.limit)} bytes`,
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', String(error.message));
@@ -48,7 +51,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendError(res, known);
       return;
     }
-    logger.error({ err: error instanceof Error ? error.stack : String(error), path: req.path }, 'unhandled error');
+    logger.error(
+      { err: error instanceof Error ? error.stack : String(error), path: req.path },
+      'unhandled error',
+    );
     sendError(res, new AppError('INTERNAL', 'internal error'));
   };
 }
@@ -58,9 +64,13 @@ export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
     res.setHeader('Allow', allowed.join(', '));
     sendError(
       res,
-      new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`, {
-        details: { allowed },
-      }),
+      new AppError(
+        'METHOD_NOT_ALLOWED',
+        `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`,
+        {
+          details: { allowed },
+        },
+      ),
     );
   };
 }

@@ -42,6 +42,9 @@ export class HttpLeaseStore implements LeaseStore {
   }
 
   async release(name: string, holder: string): Promise<void> {
-    await fetchJson(`${this.baseUrl}${BASE}/${encodeURIComponent(name)}`, { method: 'DELETE', body: { holder } });
+    await fetchJson(`${this.baseUrl}${BASE}/${encodeURIComponent(name)}`, {
+      method: 'DELETE',
+      body: { holder },
+    });
   }
 }

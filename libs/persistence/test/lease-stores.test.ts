@@ -5,7 +5,10 @@ import { TEST_DATABASE_URL, testSchema } from './support/postgres';
 
 const TTL = 300;
 
-function describeLeaseStore(name: string, open: () => Promise<{ store: LeaseStore; close(): Promise<void> }>) {
+function describeLeaseStore(
+  name: string,
+  open: () => Promise<{ store: LeaseStore; close(): Promise<void> }>,
+) {
   describe(`${name} lease store`, () => {
     let subject: { store: LeaseStore; close(): Promise<void> };
 

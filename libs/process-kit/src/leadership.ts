@@ -59,8 +59,12 @@ export class Leadership {
           await this.stepDown('another replica holds the lease');
         }
       } catch (error) {
-        logger.warn({ lease: name, err: error instanceof Error ? error.message : String(error) }, 'lease renewal failed');
-        if (performance.now() - this.lastRenewal > (ttlMs * 2) / 3) await this.stepDown('lease not renewed in time');
+        logger.warn(
+          { lease: name, err: error instanceof Error ? error.message : String(error) },
+          'lease renewal failed',
+        );
+        if (performance.now() - this.lastRenewal > (ttlMs * 2) / 3)
+          await this.stepDown('lease not renewed in time');
       }
       await sleep(ttlMs / 3, signal).catch(() => undefined);
     }

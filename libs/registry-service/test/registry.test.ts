@@ -41,7 +41,11 @@ describe('Registry', () => {
     discovery = new MemoryDiscovery({ ttlMs });
     await discovery.connect();
     statusEvents = new MessageRecorder();
-    subscription = await bus.subscribe({ topic: topics.agentStatus, group: 'test-observer', handler: statusEvents.handler });
+    subscription = await bus.subscribe({
+      topic: topics.agentStatus,
+      group: 'test-observer',
+      handler: statusEvents.handler,
+    });
     registry = new Registry({ discovery, bus, topics, logger: createSilentLogger() });
     await registry.start();
   };
@@ -54,7 +58,10 @@ describe('Registry', () => {
   });
 
   const eventsOf = (agentId: string): AgentStatusEvent[] =>
-    statusEvents.values().map((value) => AgentStatusEventSchema.parse(value)).filter((event) => event.agentId === agentId);
+    statusEvents
+      .values()
+      .map((value) => AgentStatusEventSchema.parse(value))
+      .filter((event) => event.agentId === agentId);
 
   /** Resolves once `agentId` has `count` status events. */
   const untilEvents = (agentId: string, count: number) =>
@@ -107,7 +114,9 @@ describe('Registry', () => {
     expect(events[0]?.agent).toMatchObject({ ...registration('agent-a'), status: 'healthy' });
     expect(events[2]?.agent).toMatchObject({ status: 'unhealthy', statusNote: 'checks failing' });
     expect(events[3]?.agent).toBeUndefined();
-    expect(statusEvents.received.every((message) => message.key === (message.value as AgentStatusEvent).agentId)).toBe(true);
+    expect(
+      statusEvents.received.every((message) => message.key === (message.value as AgentStatusEvent).agentId),
+    ).toBe(true);
   });
 
   it('reports an agent whose heartbeat TTL expires as unhealthy, and healthy again once it heartbeats', async () => {
@@ -115,7 +124,11 @@ describe('Registry', () => {
     await discovery.register(registration('quiet'));
 
     await untilEvents('quiet', 2);
-    expect(eventsOf('quiet')[1]).toMatchObject({ previous: 'healthy', status: 'unhealthy', agent: { statusNote: 'TTL expired' } });
+    expect(eventsOf('quiet')[1]).toMatchObject({
+      previous: 'healthy',
+      status: 'unhealthy',
+      agent: { statusNote: 'TTL expired' },
+    });
     await expect(registry.getAgent('quiet')).resolves.toMatchObject({ status: 'unhealthy' });
 
     await discovery.heartbeat('quiet');

@@ -11,12 +11,19 @@ import {
 import { MemoryMessageBus } from '@contextforge/messaging';
 import { createSilentLogger } from '@contextforge/observability';
 import { MemoryTaskRepository } from '@contextforge/persistence';
-import { MessageRecorder, buildTaskEvent, lifecycleEvents, uniqueName, withTimeout } from '@contextforge/testing';
+import {
+  MessageRecorder,
+  buildTaskEvent,
+  lifecycleEvents,
+  uniqueName,
+  withTimeout,
+} from '@contextforge/testing';
 import { ResultStore } from '../src/result-store';
 
 const WAIT_MS = 5_000;
 
-const submission = (input: TaskSubmissionInput = { type: 'analyze.file' }) => TaskSubmissionSchema.parse(input);
+const submission = (input: TaskSubmissionInput = { type: 'analyze.file' }) =>
+  TaskSubmissionSchema.parse(input);
 
 describe('ResultStore', () => {
   const topics = topicNames(uniqueName('rs'));
@@ -75,17 +82,31 @@ describe('ResultStore', () => {
   };
 
   it('stores a submission as queued, then announces it on tasks.submitted', async () => {
-    const outcome = await store.submit(submission({ type: 'analyze.file', input: { path: 'a.ts' }, priority: 7 }), 'client-1');
+    const outcome = await store.submit(
+      submission({ type: 'analyze.file', input: { path: 'a.ts' }, priority: 7 }),
+      'client-1',
+    );
 
     expect(outcome.created).toBe(true);
-    expect(outcome.task).toMatchObject({ clientId: 'client-1', type: 'analyze.file', priority: 7, status: 'queued', attempt: 0 });
+    expect(outcome.task).toMatchObject({
+      clientId: 'client-1',
+      type: 'analyze.file',
+      priority: 7,
+      status: 'queued',
+      attempt: 0,
+    });
     await expect(store.getTask(outcome.task.id)).resolves.toMatchObject({ status: 'queued' });
 
     await submitted.untilCount(1, WAIT_MS);
     const [message] = submitted.received;
     expect(message?.key).toBe(outcome.task.id);
     const { task } = TaskSubmittedMessageSchema.parse(message?.value);
-    expect(task).toMatchObject({ id: outcome.task.id, clientId: 'client-1', input: { path: 'a.ts' }, priority: 7 });
+    expect(task).toMatchObject({
+      id: outcome.task.id,
+      clientId: 'client-1',
+      input: { path: 'a.ts' },
+      priority: 7,
+    });
   });
 
   it('answers a resubmission with the same idempotency key with the same task, re-announcing it only while never dispatched', async () => {
@@ -93,7 +114,10 @@ describe('ResultStore', () => {
     const first = await store.submit(body, 'client-1');
     const again = await store.submit(body, 'client-1');
 
-    expect(again).toEqual({ created: false, task: expect.objectContaining({ id: first.task.id, status: 'queued' }) });
+    expect(again).toEqual({
+      created: false,
+      task: expect.objectContaining({ id: first.task.id, status: 'queued' }),
+    });
     await submitted.untilCount(2, WAIT_MS, 'the announcement and its repeat');
 
     await bus.publish(topics.taskEvents, [
@@ -101,13 +125,20 @@ describe('ResultStore', () => {
     ]);
     await changedTo(first.task.id, 'dispatched');
     const late = await store.submit(body, 'client-1');
-    expect(late).toMatchObject({ created: false, task: { id: first.task.id, status: 'dispatched', attempt: 1 } });
+    expect(late).toMatchObject({
+      created: false,
+      task: { id: first.task.id, status: 'dispatched', attempt: 1 },
+    });
 
     // Same key, so it is delivered after anything the store published for the task before it.
     await bus.publish(topics.tasksSubmitted, [{ key: first.task.id, value: { marker: true } }]);
     await submitted.untilCount(3, WAIT_MS, 'the marker');
     // Keyed by the stored task's id (not the id drafted for the repeat), so it stays in the task's partition.
-    expect(submitted.received.map((message) => message.key)).toEqual([first.task.id, first.task.id, first.task.id]);
+    expect(submitted.received.map((message) => message.key)).toEqual([
+      first.task.id,
+      first.task.id,
+      first.task.id,
+    ]);
     expect(submitted.values()).toEqual([
       { task: expect.objectContaining({ id: first.task.id }) },
       { task: expect.objectContaining({ id: first.task.id }) },
@@ -118,9 +149,15 @@ describe('ResultStore', () => {
   });
 
   it('refuses an idempotency key reused for different work', async () => {
-    await store.submit(submission({ type: 'analyze.file', input: { path: 'c.ts' }, idempotencyKey: 'key-2' }), 'client-1');
+    await store.submit(
+      submission({ type: 'analyze.file', input: { path: 'c.ts' }, idempotencyKey: 'key-2' }),
+      'client-1',
+    );
     await expect(
-      store.submit(submission({ type: 'analyze.file', input: { path: 'other.ts' }, idempotencyKey: 'key-2' }), 'client-1'),
+      store.submit(
+        submission({ type: 'analyze.file', input: { path: 'other.ts' }, idempotencyKey: 'key-2' }),
+        'client-1',
+      ),
     ).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
   });
 
@@ -130,7 +167,10 @@ describe('ResultStore', () => {
 
     await bus.publish(topics.taskEvents, [{ key: task.id, value: dispatched }]);
     await expect(changedTo(task.id, 'dispatched')).resolves.toMatchObject({ agentId: 'agent-a', attempt: 1 });
-    await bus.publish(topics.taskEvents, [started, succeeded].map((event) => ({ key: task.id, value: event })));
+    await bus.publish(
+      topics.taskEvents,
+      [started, succeeded].map((event) => ({ key: task.id, value: event })),
+    );
 
     await changedTo(task.id, 'succeeded');
     await expect(store.getTask(task.id)).resolves.toMatchObject({ status: 'succeeded', agentId: 'agent-a' });
@@ -140,7 +180,9 @@ describe('ResultStore', () => {
       agentId: 'agent-a',
       output: { taskId: task.id, ok: true },
     });
-    await expect(store.listTasks({ status: 'succeeded' })).resolves.toMatchObject({ tasks: [{ id: task.id }] });
+    await expect(store.listTasks({ status: 'succeeded' })).resolves.toMatchObject({
+      tasks: [{ id: task.id }],
+    });
   });
 
   it('dead-letters an invalid event and still applies the valid events of its batch', async () => {
@@ -150,13 +192,20 @@ describe('ResultStore', () => {
     const invalid = { type: 'started', taskId: task.id, attempt: -1 };
 
     // One publish with one key: one partition, one batch.
-    await bus.publish(topics.taskEvents, [dispatched, invalid, started].map((value) => ({ key: task.id, value })));
+    await bus.publish(
+      topics.taskEvents,
+      [dispatched, invalid, started].map((value) => ({ key: task.id, value })),
+    );
 
     await dlq.untilCount(1, WAIT_MS, 'the dead-lettered event');
     expect(dlq.received[0]?.value).toEqual(invalid);
     expect(dlq.received[0]?.headers[DEAD_LETTER_HEADERS.errorCode]).toBe('INVALID_MESSAGE');
     expect(dlq.received[0]?.headers[DEAD_LETTER_HEADERS.group]).toBe('result-store');
     await changedTo(task.id, 'running');
-    await expect(store.getTask(task.id)).resolves.toMatchObject({ status: 'running', attempt: 1, agentId: 'agent-a' });
+    await expect(store.getTask(task.id)).resolves.toMatchObject({
+      status: 'running',
+      attempt: 1,
+      agentId: 'agent-a',
+    });
   });
 });

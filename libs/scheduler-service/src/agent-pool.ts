@@ -65,7 +65,11 @@ export class AgentPool {
         continue;
       }
       if (health === 'critical' && slot.health !== 'critical') {
-        lost.push({ slot, message: `agent ${registration.id} is unhealthy`, wasDraining: slot.health === 'warning' });
+        lost.push({
+          slot,
+          message: `agent ${registration.id} is unhealthy`,
+          wasDraining: slot.health === 'warning',
+        });
       }
       slot.registration = registration;
       slot.health = health;
@@ -73,7 +77,8 @@ export class AgentPool {
     for (const [id, slot] of this.slots) {
       if (seen.has(id)) continue;
       this.slots.delete(id);
-      if (slot.health !== 'critical') lost.push({ slot, message: `agent ${id} left`, wasDraining: slot.health === 'warning' });
+      if (slot.health !== 'critical')
+        lost.push({ slot, message: `agent ${id} left`, wasDraining: slot.health === 'warning' });
     }
     return lost;
   }

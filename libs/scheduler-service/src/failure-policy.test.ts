@@ -2,7 +2,11 @@ import type { SerializedError } from '@contextforge/contracts';
 import { decideAfterFailure } from './failure-policy';
 
 const retry = { initialDelayMs: 100, maxDelayMs: 1_000 };
-const failed = (code: SerializedError['code'], retryable = true): SerializedError => ({ code, message: 'x', retryable });
+const failed = (code: SerializedError['code'], retryable = true): SerializedError => ({
+  code,
+  message: 'x',
+  retryable,
+});
 
 describe('decideAfterFailure', () => {
   it('retries a retryable failure after a full-jitter backoff that grows with the failures', () => {
@@ -12,7 +16,10 @@ describe('decideAfterFailure', () => {
       delayMs: 50,
       reason: 'retry 2 of 3 in 50 ms after HANDLER_FAILED',
     });
-    expect(decideAfterFailure(failed('TASK_TIMEOUT'), 1, 3, retry, () => 0.5)).toMatchObject({ failures: 2, delayMs: 100 });
+    expect(decideAfterFailure(failed('TASK_TIMEOUT'), 1, 3, retry, () => 0.5)).toMatchObject({
+      failures: 2,
+      delayMs: 100,
+    });
   });
 
   it('dead-letters on the last allowed attempt, and at once when not retryable', () => {

@@ -32,7 +32,12 @@ export function decideAfterFailure(
   }
   const delayMs = handBack
     ? 0
-    : backoffDelay(failures, { initialMs: retry.initialDelayMs, maxMs: retry.maxDelayMs, jitter: 'full', random });
+    : backoffDelay(failures, {
+        initialMs: retry.initialDelayMs,
+        maxMs: retry.maxDelayMs,
+        jitter: 'full',
+        random,
+      });
   const reason = handBack
     ? `handed back by a draining agent; attempt ${failures + 1} of ${maxAttempts} re-dispatched at once`
     : `retry ${failures + 1} of ${maxAttempts} in ${Math.round(delayMs)} ms after ${error.code}`;

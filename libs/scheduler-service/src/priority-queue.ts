@@ -102,7 +102,8 @@ export class PriorityQueue<T> {
 
   private bucket(priority: number): Fifo<T> {
     const bucket = this.buckets[priority - TASK_PRIORITY_MIN];
-    if (!bucket) throw new RangeError(`priority ${priority} is outside ${TASK_PRIORITY_MIN}-${TASK_PRIORITY_MAX}`);
+    if (!bucket)
+      throw new RangeError(`priority ${priority} is outside ${TASK_PRIORITY_MIN}-${TASK_PRIORITY_MAX}`);
     return bucket;
   }
 }

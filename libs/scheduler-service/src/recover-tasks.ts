@@ -7,7 +7,10 @@ const OPEN_STATUSES = ['running', 'dispatched', 'failed', 'queued'] as const;
  * Rebuilds a (re)started scheduler's state from the result-store: every task not final is adopted,
  * oldest first so FIFO within a priority holds across the restart. Returns how many were adopted.
  */
-export async function recoverTasks(scheduler: Scheduler, store: Pick<ResultStoreApi, 'listTasks'>): Promise<number> {
+export async function recoverTasks(
+  scheduler: Scheduler,
+  store: Pick<ResultStoreApi, 'listTasks'>,
+): Promise<number> {
   const open: TaskView[] = [];
   for (const status of OPEN_STATUSES) {
     let cursor: string | undefined;

@@ -7,7 +7,10 @@ export function schedulerSettingsFromConfig(
 ): Pick<SchedulerOptions, 'strategy' | 'retry' | 'dispatchTimeoutMs' | 'agentPauseMs' | 'timeoutGraceMs'> {
   return {
     strategy: config.coordinator.loadBalancing.strategy,
-    retry: { initialDelayMs: config.coordinator.retry.initialDelay, maxDelayMs: config.coordinator.retry.maxDelay },
+    retry: {
+      initialDelayMs: config.coordinator.retry.initialDelay,
+      maxDelayMs: config.coordinator.retry.maxDelay,
+    },
     dispatchTimeoutMs: config.coordinator.loadBalancing.timeout,
     agentPauseMs: 50,
     timeoutGraceMs: 2_000,

@@ -27,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { AgentBreakers, DEFAULT_BREAKER_SETTINGS, type BreakerSettings } from './agent-breakers';
 import { AgentPool, canRun, type AgentSlot, type LostAgent } from './agent-pool';
 import { decideAfterFailure, type RetrySettings } from './failure-policy';
+import { FinishedTasks } from './finished-tasks';
 import { PriorityQueue } from './priority-queue';
 import type { Tracked, TrackedState } from './tracked-task';
 import { createStrategy, type Strategy, type StrategyName } from './strategies';
@@ -67,6 +68,7 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   private readonly tasks = new Map<string, Tracked>();
+  private readonly finished = new FinishedTasks();
   private readonly queue = new PriorityQueue<Tracked>();
   private readonly pool = new AgentPool();
   /** Queued tasks not yet checked for "no healthy agent can run this" since they queued or agents changed. */
@@ -145,6 +147,7 @@ export class Scheduler {
    */
   async adopt(view: TaskView): Promise<void> {
     if (this.stopped || this.tasks.has(view.id) || isFinalStatus(view.status)) return;
+    if (this.finished.covers(view.id, view.attempt)) return;
     const tracked: Tracked = {
       task: taskFromView(view),
       attempt: view.attempt,
@@ -201,7 +204,7 @@ export class Scheduler {
       'tasks.submitted message',
       'INVALID_MESSAGE',
     );
-    if (this.tasks.has(task.id)) return;
+    if (this.tasks.has(task.id) || this.finished.covers(task.id, 0)) return;
     const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued' };
     this.tasks.set(task.id, tracked);
     this.enqueue(tracked);
@@ -210,7 +213,7 @@ export class Scheduler {
   private async onControl(value: unknown): Promise<void> {
     const message = parseOrThrow(TaskControlMessageSchema, value, 'task control message', 'INVALID_MESSAGE');
     if (message.action === 'redrive') {
-      if (this.tasks.has(message.task.id)) return;
+      if (this.tasks.has(message.task.id) || this.finished.covers(message.task.id, message.attempt)) return;
       const tracked: Tracked = { task: message.task, attempt: message.attempt, failures: 0, state: 'queued' };
       this.tasks.set(message.task.id, tracked);
       this.enqueue(tracked);
@@ -277,8 +280,11 @@ export class Scheduler {
     }
     tracked.failures = decision.failures;
     tracked.state = 'retry_wait';
+    // Back at the front of its priority once the backoff is over: the failed attempt was
+    // dispatched before anything still queued there, so FIFO puts it first, and a task whose agent
+    // died is re-dispatched on the next free slot instead of behind the whole queue.
     this.arm(tracked, decision.delayMs, () => {
-      if (tracked.state === 'retry_wait') this.enqueue(tracked);
+      if (tracked.state === 'retry_wait') this.enqueue(tracked, 'front');
       this.schedulePump();
     });
     // Armed before publishing: if the publish fails the bus redelivers the event, which is then
@@ -509,6 +515,7 @@ export class Scheduler {
     if (tracked.state === 'queued') this.queue.remove(tracked.task.priority, (item) => item === tracked);
     tracked.state = 'finished';
     this.tasks.delete(tracked.task.id);
+    this.finished.add(tracked.task.id, tracked.attempt);
     this.cancelAbandoned(tracked);
     this.schedulePump();
   }

@@ -3,7 +3,11 @@ import { LeastConnectionsStrategy, RoundRobinStrategy, WeightedStrategy, type Ca
 const agents = (weights: number[]): Candidate[] =>
   weights.map((weight, index) => ({ id: `agent-${index}`, weight, inFlight: 0 }));
 
-function shares(strategy: { pick(c: readonly Candidate[]): Candidate | undefined }, candidates: Candidate[], n: number) {
+function shares(
+  strategy: { pick(c: readonly Candidate[]): Candidate | undefined },
+  candidates: Candidate[],
+  n: number,
+) {
   const counts = new Map<string, number>();
   for (let index = 0; index < n; index += 1) {
     const picked = strategy.pick(candidates);
@@ -16,7 +20,12 @@ describe('load-balancing strategies', () => {
   it('round-robin cycles evenly in id order', () => {
     const strategy = new RoundRobinStrategy();
     const candidates = agents([1, 1, 1]);
-    expect([1, 2, 3, 4].map(() => strategy.pick(candidates)?.id)).toEqual(['agent-0', 'agent-1', 'agent-2', 'agent-0']);
+    expect([1, 2, 3, 4].map(() => strategy.pick(candidates)?.id)).toEqual([
+      'agent-0',
+      'agent-1',
+      'agent-2',
+      'agent-0',
+    ]);
     const counts = shares(strategy, candidates, 999);
     expect([...counts.values()]).toEqual([333, 333, 333]);
   });
@@ -51,6 +60,10 @@ describe('load-balancing strategies', () => {
     expect(strategy.pick(candidates)?.id).toBe('b');
     const tied = candidates.map((candidate) => ({ ...candidate, inFlight: 0 }));
     // Ties rotate, continuing after the last agent picked (b).
-    expect([strategy.pick(tied)?.id, strategy.pick(tied)?.id, strategy.pick(tied)?.id]).toEqual(['c', 'a', 'b']);
+    expect([strategy.pick(tied)?.id, strategy.pick(tied)?.id, strategy.pick(tied)?.id]).toEqual([
+      'c',
+      'a',
+      'b',
+    ]);
   });
 });

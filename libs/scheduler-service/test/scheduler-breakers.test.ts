@@ -12,7 +12,11 @@ describe('Scheduler circuit breakers', () => {
   it('opens the breaker of an agent whose dispatches keep failing, routes around it and publishes the state', async () => {
     harness = await SchedulerHarness.create({ agentPauseMs: 1 });
     const circuits = new MessageRecorder();
-    await harness.bus.subscribe({ topic: harness.topics.agentCircuits, group: 'test-circuits', handler: circuits.handler });
+    await harness.bus.subscribe({
+      topic: harness.topics.agentCircuits,
+      group: 'test-circuits',
+      handler: circuits.handler,
+    });
     const broken = await harness.addAgent({
       id: 'agent-broken',
       admit: () => {

@@ -44,13 +44,28 @@ describe('Scheduler dispatch', () => {
   });
 
   it('sends a task only to agents that run its type and have every required capability', async () => {
-    const wrongCapability = await harness.addAgent({ id: 'python-only', capabilities: ['python'], reply: 'succeed' });
-    const wrongType = await harness.addAgent({ id: 'reviewer', taskTypes: ['review.diff'], capabilities: ['typescript', 'python'], reply: 'succeed' });
-    const capable = await harness.addAgent({ id: 'polyglot', capabilities: ['python', 'typescript'], reply: 'succeed' });
+    const wrongCapability = await harness.addAgent({
+      id: 'python-only',
+      capabilities: ['python'],
+      reply: 'succeed',
+    });
+    const wrongType = await harness.addAgent({
+      id: 'reviewer',
+      taskTypes: ['review.diff'],
+      capabilities: ['typescript', 'python'],
+      reply: 'succeed',
+    });
+    const capable = await harness.addAgent({
+      id: 'polyglot',
+      capabilities: ['python', 'typescript'],
+      reply: 'succeed',
+    });
 
     const tasks = [];
     for (let index = 0; index < 6; index += 1) {
-      tasks.push(await harness.submit({ requiredCapabilities: index % 2 ? ['typescript', 'python'] : ['typescript'] }));
+      tasks.push(
+        await harness.submit({ requiredCapabilities: index % 2 ? ['typescript', 'python'] : ['typescript'] }),
+      );
     }
     await Promise.all(tasks.map((task) => harness.event(task.id, 'succeeded')));
 
@@ -72,12 +87,19 @@ describe('Scheduler dispatch', () => {
     await harness.event(other.id, 'dispatched');
     expect(harness.eventsOf(task.id, 'dispatched')).toEqual([]);
 
-    const rust = await harness.addAgent({ id: 'rust-agent', taskTypes: ['index.repo'], capabilities: ['rust'] });
-    await expect(harness.event(task.id, 'dispatched')).resolves.toMatchObject({ agentId: 'rust-agent', attempt: 1 });
+    const rust = await harness.addAgent({
+      id: 'rust-agent',
+      taskTypes: ['index.repo'],
+      capabilities: ['rust'],
+    });
+    await expect(harness.event(task.id, 'dispatched')).resolves.toMatchObject({
+      agentId: 'rust-agent',
+      attempt: 1,
+    });
     expect(rust.acceptedTaskIds()).toEqual([task.id]);
   });
 
-  it('never has more than an agent\'s concurrency in flight on it', async () => {
+  it("never has more than an agent's concurrency in flight on it", async () => {
     const two = await harness.addAgent({ id: 'two', concurrency: 2 });
     const one = await harness.addAgent({ id: 'one', concurrency: 1 });
     const tasks = [];
@@ -92,7 +114,8 @@ describe('Scheduler dispatch', () => {
     // From now on both finish every attempt; the remaining tasks flow through the freed slots.
     two.reply = 'succeed';
     one.reply = 'succeed';
-    for (const agent of [two, one]) for (const taskId of [...agent.running.keys()]) await agent.succeed(taskId);
+    for (const agent of [two, one])
+      for (const taskId of [...agent.running.keys()]) await agent.succeed(taskId);
     await Promise.all(tasks.map((task) => harness.event(task.id, 'succeeded')));
 
     expect(two.maxRunning).toBe(2);

@@ -33,7 +33,9 @@ describe('Scheduler failure handling', () => {
         'dispatched@2',
         'succeeded@2',
       ]);
-      expect(harness.eventsOf(task.id, 'queued')[0]?.reason).toMatch(/^retry 2 of 3 in \d+ ms after HANDLER_FAILED$/);
+      expect(harness.eventsOf(task.id, 'queued')[0]?.reason).toMatch(
+        /^retry 2 of 3 in \d+ ms after HANDLER_FAILED$/,
+      );
       expect(agent.accepted.map(({ attempt }) => attempt)).toEqual([1, 2]);
     });
 
@@ -54,13 +56,20 @@ describe('Scheduler failure handling', () => {
     });
 
     it('dead-letters a non-retryable failure at once', async () => {
-      const fatal: SerializedError = { code: 'NON_RETRYABLE_FAILURE', message: 'cannot parse', retryable: false };
+      const fatal: SerializedError = {
+        code: 'NON_RETRYABLE_FAILURE',
+        message: 'cannot parse',
+        retryable: false,
+      };
       const agent = await harness.addAgent({ id: 'strict', reply: { fail: fatal } });
       const task = await harness.submit({ maxAttempts: 5 });
 
       const dead = await harness.event(task.id, 'dead_lettered');
 
-      expect(dead).toMatchObject({ attempt: 1, error: { code: 'NON_RETRYABLE_FAILURE', details: { reason: 'not retryable' } } });
+      expect(dead).toMatchObject({
+        attempt: 1,
+        error: { code: 'NON_RETRYABLE_FAILURE', details: { reason: 'not retryable' } },
+      });
       expect(agent.accepted).toHaveLength(1);
       expect(harness.eventsOf(task.id, 'queued')).toEqual([]);
     });
@@ -80,9 +89,15 @@ describe('Scheduler failure handling', () => {
       shuttingDown = true;
       await harness.discovery.heartbeat('draining', 'warning', 'draining');
       const steady = await harness.addAgent({ id: 'steady', reply: 'succeed' });
-      await draining.fail(task.id, new AppError('AGENT_DRAINING', 'agent draining is shutting down').toJSON());
+      await draining.fail(
+        task.id,
+        new AppError('AGENT_DRAINING', 'agent draining is shutting down').toJSON(),
+      );
 
-      await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({ agentId: 'steady', attempt: 2 });
+      await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({
+        agentId: 'steady',
+        attempt: 2,
+      });
       expect(harness.eventsOf(task.id, 'dead_lettered')).toEqual([]);
       expect(steady.acceptedTaskIds()).toEqual([task.id]);
     });
@@ -95,16 +110,25 @@ describe('Scheduler failure handling', () => {
         await leaving.until(() => leaving.running.size === 1, 'the task');
         await harness.discovery.heartbeat('leaving', 'warning', 'draining');
         // The scheduler's watcher is called in the same delivery, before this one.
-        await watch.until((agents) => agents.some((agent) => agent.health === 'warning'), 'the agent draining');
+        await watch.until(
+          (agents) => agents.some((agent) => agent.health === 'warning'),
+          'the agent draining',
+        );
         const steady = await harness.addAgent({ id: 'steady', reply: 'succeed' });
 
         // Its hand-back events are still on their way (or lost) when discovery reports it gone.
         harness.stopHeartbeats(leaving);
         await harness.discovery.deregister('leaving');
 
-        await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({ agentId: 'steady', attempt: 2 });
+        await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({
+          agentId: 'steady',
+          attempt: 2,
+        });
         expect(harness.eventsOf(task.id, 'failed')).toEqual([
-          expect.objectContaining({ agentId: 'leaving', error: expect.objectContaining({ code: 'AGENT_DRAINING' }) }),
+          expect.objectContaining({
+            agentId: 'leaving',
+            error: expect.objectContaining({ code: 'AGENT_DRAINING' }),
+          }),
         ]);
         expect(harness.eventsOf(task.id, 'dead_lettered')).toEqual([]);
         expect(steady.acceptedTaskIds()).toEqual([task.id]);
@@ -119,13 +143,21 @@ describe('Scheduler failure handling', () => {
 
       const failed = await harness.event(task.id, 'failed');
 
-      expect(failed).toMatchObject({ attempt: 1, agentId: 'slow', error: { code: 'TASK_TIMEOUT', retryable: true } });
+      expect(failed).toMatchObject({
+        attempt: 1,
+        agentId: 'slow',
+        error: { code: 'TASK_TIMEOUT', retryable: true },
+      });
       const dispatchedAt = Date.parse((await harness.event(task.id, 'dispatched')).at);
       expect(Date.parse(failed.at) - dispatchedAt).toBeGreaterThanOrEqual(30 + 20 - 5);
-      await expect(harness.event(task.id, 'dead_lettered')).resolves.toMatchObject({ error: { code: 'TASK_TIMEOUT' } });
+      await expect(harness.event(task.id, 'dead_lettered')).resolves.toMatchObject({
+        error: { code: 'TASK_TIMEOUT' },
+      });
       // Told only now: its `cancelled` answer cannot end the task before the scheduler decided.
       await slow.until(() => slow.cancels.length === 1, 'the cancel request');
-      expect(slow.cancels).toEqual([{ taskId: task.id, attempt: 1, reason: 'no outcome within 30 ms', wasRunning: true }]);
+      expect(slow.cancels).toEqual([
+        { taskId: task.id, attempt: 1, reason: 'no outcome within 30 ms', wasRunning: true },
+      ]);
     });
 
     it('retries a timed-out attempt and cancels it at its agent once superseded', async () => {
@@ -135,7 +167,10 @@ describe('Scheduler failure handling', () => {
       await hung.until(() => hung.running.size === 1, 'the first attempt');
       const healthy = await harness.addAgent({ id: 'healthy', reply: 'succeed' });
 
-      await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({ agentId: 'healthy', attempt: 2 });
+      await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({
+        agentId: 'healthy',
+        attempt: 2,
+      });
       await hung.until(() => hung.cancels.length === 1, 'the cancel request');
       expect(hung.cancels[0]).toMatchObject({ attempt: 1, wasRunning: true });
       expect(healthy.acceptedTaskIds()).toEqual([task.id]);
@@ -162,10 +197,17 @@ describe('Scheduler failure handling', () => {
       harness.stopHeartbeats(doomed);
 
       for (const task of tasks) {
-        await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({ agentId: 'survivor', attempt: 2 });
+        await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({
+          agentId: 'survivor',
+          attempt: 2,
+        });
         const [lost, ...more] = harness.eventsOf(task.id, 'failed');
         expect(more).toEqual([]);
-        expect(lost).toMatchObject({ attempt: 1, agentId: 'doomed', error: { code: 'AGENT_LOST', retryable: true } });
+        expect(lost).toMatchObject({
+          attempt: 1,
+          agentId: 'doomed',
+          error: { code: 'AGENT_LOST', retryable: true },
+        });
       }
       expect(survivor.acceptedTaskIds().sort()).toEqual(tasks.map((task) => task.id).sort());
     });
@@ -174,7 +216,9 @@ describe('Scheduler failure handling', () => {
       // Registered before the scheduler's own watcher, so it runs first in each delivery: on seeing
       // the agent critical it causes another delivery before the AGENT_LOST event comes back.
       const stranger = harness.discovery.watch((agents) => {
-        const critical = agents.some((agent) => agent.registration.id === 'doomed' && agent.health === 'critical');
+        const critical = agents.some(
+          (agent) => agent.registration.id === 'doomed' && agent.health === 'critical',
+        );
         if (critical && !agents.some((agent) => agent.registration.id === 'bystander')) {
           harness.discovery
             .register({ ...bareRegistration('bystander'), taskTypes: ['other.type'] })

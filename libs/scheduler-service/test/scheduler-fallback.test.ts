@@ -21,7 +21,11 @@ describe('Scheduler local fallback', () => {
       concurrency: 2,
     });
     harness = await SchedulerHarness.create({ fallback: fallbackRegistration });
-    const local = new TestAgent({ ...fallbackRegistration, id: 'scheduler-local', reply: 'succeed' }, harness.bus, harness.topics);
+    const local = new TestAgent(
+      { ...fallbackRegistration, id: 'scheduler-local', reply: 'succeed' },
+      harness.bus,
+      harness.topics,
+    );
     harness.network.listen(fallbackRegistration.endpoint, local);
 
     const first = await harness.submit();
@@ -29,7 +33,9 @@ describe('Scheduler local fallback', () => {
     expect(local.acceptedTaskIds()).toEqual([first.id]);
 
     const remote = await harness.addAgent({ id: 'agent-remote', reply: 'succeed' });
-    await waitFor(() => 'agent-remote' in harness.scheduler.inFlightByAgent(), { label: 'the scheduler to see the agent' });
+    await waitFor(() => 'agent-remote' in harness.scheduler.inFlightByAgent(), {
+      label: 'the scheduler to see the agent',
+    });
     const second = await harness.submit();
     await harness.event(second.id, 'succeeded');
     expect(remote.acceptedTaskIds()).toEqual([second.id]);

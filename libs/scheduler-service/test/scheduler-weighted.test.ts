@@ -18,7 +18,9 @@ describe('Scheduler with the weighted strategy', () => {
     const heavy = await harness.addAgent({ id: 'heavy', weight: 3, concurrency: 5_000, reply: 'succeed' });
     const light = await harness.addAgent({ id: 'light', weight: 2, concurrency: 5_000, reply: 'succeed' });
     // Both must be known before work arrives, or the first one seen would take a burst alone.
-    await waitFor(() => Object.keys(harness.scheduler.inFlightByAgent()).length === 2, { label: 'both agents known' });
+    await waitFor(() => Object.keys(harness.scheduler.inFlightByAgent()).length === 2, {
+      label: 'both agents known',
+    });
 
     const tasks = Array.from({ length: TASKS }, () => buildTask());
     await harness.bus.publish(

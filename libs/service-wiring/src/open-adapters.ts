@@ -6,7 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
 /** Connects the message bus the config names and registers its close with the service. */
-export async function openBus({ config, logger, onStop }: ServiceContext, clientId: string): Promise<MessageBus> {
+export async function openBus(
+  { config, logger, onStop }: ServiceContext,
+  clientId: string,
+): Promise<MessageBus> {
   const bus = await createMessageBus(config.coordinator.queue.url, { logger, kafka: { clientId } });
   await bus.connect();
   onStop(() => bus.close());

@@ -29,7 +29,13 @@ export interface CallOptions {
 export interface AgentTransport {
   dispatch(endpoint: string, assignment: Assignment, options?: CallOptions): Promise<void>;
   /** Asks the agent to abort an attempt; resolves even if the agent no longer runs it. */
-  cancel(endpoint: string, taskId: string, attempt: number, reason: string, options?: CallOptions): Promise<void>;
+  cancel(
+    endpoint: string,
+    taskId: string,
+    attempt: number,
+    reason: string,
+    options?: CallOptions,
+  ): Promise<void>;
   /** Active health check. */
   ping(endpoint: string, options?: CallOptions): Promise<AgentLoad>;
 }

@@ -27,11 +27,20 @@ export class FakeResultStore implements ResultStoreApi {
   private readonly keys = new Map<string, string>();
 
   async submit(submission: TaskSubmission, clientId: string): Promise<SubmitOutcome> {
-    const key = submission.idempotencyKey === undefined ? undefined : `${clientId}\n${submission.idempotencyKey}`;
+    const key =
+      submission.idempotencyKey === undefined ? undefined : `${clientId}\n${submission.idempotencyKey}`;
     const existing = key && this.tasks.get(this.keys.get(key) ?? '');
     if (existing) return { task: structuredClone(existing), created: false };
     const now = new Date().toISOString();
-    const task: TaskView = { ...submission, id: randomUUID(), clientId, status: 'queued', attempt: 0, createdAt: now, updatedAt: now };
+    const task: TaskView = {
+      ...submission,
+      id: randomUUID(),
+      clientId,
+      status: 'queued',
+      attempt: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.tasks.set(task.id, task);
     if (key) this.keys.set(key, task.id);
     return { task: structuredClone(task), created: true };
@@ -51,7 +60,9 @@ export class FakeResultStore implements ResultStoreApi {
     const task = this.tasks.get(taskId);
     if (!task) throw new AppError('TASK_NOT_FOUND', `no task ${taskId}`);
     if (['succeeded', 'cancelled', 'dead_lettered'].includes(task.status)) {
-      throw new AppError('TASK_ALREADY_FINAL', `task ${taskId} is already ${task.status}`, { details: { status: task.status } });
+      throw new AppError('TASK_ALREADY_FINAL', `task ${taskId} is already ${task.status}`, {
+        details: { status: task.status },
+      });
     }
     Object.assign(task, { status: 'cancelled', statusReason: reason });
     return structuredClone(task);
@@ -62,7 +73,11 @@ export class FakeResultStore implements ResultStoreApi {
     for (const taskId of taskIds) {
       const task = this.tasks.get(taskId);
       if (task?.status !== 'dead_lettered') {
-        outcome.skipped.push({ taskId, code: task ? 'TASK_NOT_DEAD_LETTERED' : 'TASK_NOT_FOUND', message: 'skipped' });
+        outcome.skipped.push({
+          taskId,
+          code: task ? 'TASK_NOT_DEAD_LETTERED' : 'TASK_NOT_FOUND',
+          message: 'skipped',
+        });
         continue;
       }
       Object.assign(task, { status: 'queued', attempt: task.attempt + 1 });

@@ -84,7 +84,8 @@ export class GatewayClient {
   /** Submits through the API and returns the new task's id. */
   async submit(body: Record<string, unknown> = { type: 'analyze.file' }): Promise<string> {
     const response = await this.post('/tasks/submit', body);
-    if (response.status !== 202) throw new Error(`submit answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 202)
+      throw new Error(`submit answered ${response.status}: ${await response.text()}`);
     return ((await response.json()) as { taskId: string }).taskId;
   }
 }

@@ -100,7 +100,11 @@ export class InMemoryResultStore implements ResultStoreApi {
     for (const taskId of taskIds) {
       const task = this.tasks.find((candidate) => candidate.id === taskId);
       if (task?.status !== 'dead_lettered') {
-        outcome.skipped.push({ taskId, code: task ? 'TASK_NOT_DEAD_LETTERED' : 'TASK_NOT_FOUND', message: 'skipped' });
+        outcome.skipped.push({
+          taskId,
+          code: task ? 'TASK_NOT_DEAD_LETTERED' : 'TASK_NOT_FOUND',
+          message: 'skipped',
+        });
         continue;
       }
       Object.assign(task, { status: 'queued', attempt: task.attempt + 1 });

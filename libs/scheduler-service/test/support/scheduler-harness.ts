@@ -18,8 +18,9 @@ import { MessageRecorder, buildTask, uniqueName } from '@contextforge/testing';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler';
 import { TestAgent, type TestAgentOptions } from './test-agent';
 
-export interface HarnessOptions
-  extends Partial<Pick<SchedulerOptions, 'strategy' | 'retry' | 'agentPauseMs' | 'timeoutGraceMs' | 'fallback'>> {
+export interface HarnessOptions extends Partial<
+  Pick<SchedulerOptions, 'strategy' | 'retry' | 'agentPauseMs' | 'timeoutGraceMs' | 'fallback'>
+> {
   /** Discovery TTL; agents heartbeat at a quarter of it. Default 30 s (no expiry within a test). */
   ttlMs?: number;
   /** Leave the scheduler unstarted, so a test can set things up before it sees them. */
@@ -70,7 +71,11 @@ export class SchedulerHarness {
     await harness.bus.connect();
     await harness.discovery.connect();
     harness.subscriptions.push(
-      await harness.bus.subscribe({ topic: harness.topics.taskEvents, group: 'test-observer', handler: harness.events.handler }),
+      await harness.bus.subscribe({
+        topic: harness.topics.taskEvents,
+        group: 'test-observer',
+        handler: harness.events.handler,
+      }),
     );
     if (!options.deferStart) await harness.scheduler.start();
     return harness;
@@ -116,7 +121,8 @@ export class SchedulerHarness {
   /** Every recorded task event of `taskId` (of `type`, when given), in publish order. */
   eventsOf<T extends TaskEventType>(taskId: string, type?: T): Array<TaskEventOf<T>> {
     return this.allEvents().filter(
-      (event): event is TaskEventOf<T> => event.taskId === taskId && (type === undefined || event.type === type),
+      (event): event is TaskEventOf<T> =>
+        event.taskId === taskId && (type === undefined || event.type === type),
     );
   }
 

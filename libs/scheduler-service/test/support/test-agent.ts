@@ -88,7 +88,8 @@ export class TestAgent implements AgentEndpoint {
     if (reply === 'hold') return;
     // Reported on a later turn, as a real handler would, after the accept has been answered.
     setImmediate(() => {
-      const settled = reply === 'succeed' ? this.succeed(assignment.task.id) : this.fail(assignment.task.id, reply.fail);
+      const settled =
+        reply === 'succeed' ? this.succeed(assignment.task.id) : this.fail(assignment.task.id, reply.fail);
       settled.catch(() => undefined);
     });
   }
@@ -105,7 +106,12 @@ export class TestAgent implements AgentEndpoint {
   }
 
   load(): AgentLoad {
-    return { agentId: this.id, inFlight: this.running.size, concurrency: this.registration.concurrency, draining: false };
+    return {
+      agentId: this.id,
+      inFlight: this.running.size,
+      concurrency: this.registration.concurrency,
+      draining: false,
+    };
   }
 
   /** Reports success of the attempt running `taskId`. */
@@ -147,7 +153,12 @@ export class TestAgent implements AgentEndpoint {
   }
 
   private base(assignment: Assignment) {
-    return { eventId: randomUUID(), taskId: assignment.task.id, attempt: assignment.attempt, at: new Date().toISOString() };
+    return {
+      eventId: randomUUID(),
+      taskId: assignment.task.id,
+      attempt: assignment.attempt,
+      at: new Date().toISOString(),
+    };
   }
 
   private async publish(event: TaskEvent): Promise<void> {

@@ -1,4 +1,5 @@
-// Regenerates docs/api/errors.md from the error registry: npx tsx tools/scripts/gen-error-docs.ts > docs/api/errors.md
+// Regenerates docs/api/errors.md from the error registry:
+//   npx tsx tools/scripts/gen-error-docs.ts > docs/api/errors.md && npx prettier --write docs/api/errors.md
 import { ERROR_CODES } from '../../libs/contracts/src/errors';
 const rows = Object.entries(ERROR_CODES).map(
   ([code, s]) => `| \`${code}\` | ${s.http} | ${s.grpc} | ${s.retryable ? 'yes' : 'no'} | ${s.description} |`,

@@ -49,7 +49,7 @@ export type CircuitState = z.output<typeof CircuitStateSchema>;
 /** Published by the scheduler on the agent-circuits topic when a breaker changes state. */
 export const AgentCircuitEventSchema = z.object({
   agentId: token,
-  circuit: CircuitStateSchema,
+  circuit: CircuitStateSchema.default('closed'),
   at: z.iso.datetime(),
 });
 export type AgentCircuitEvent = z.output<typeof AgentCircuitEventSchema>;
@@ -57,7 +57,7 @@ export type AgentCircuitEvent = z.output<typeof AgentCircuitEventSchema>;
 export const AgentSchema = AgentRegistrationSchema.extend({
   status: AgentStatusSchema,
   /** The scheduler's breaker for this agent, as last published (closed when none was). */
-  circuit: CircuitStateSchema,
+  circuit: CircuitStateSchema.default('closed'),
   /** Milliseconds since the last heartbeat, on the registry's clock; null when unknown. */
   lastHeartbeatAgeMs: z.number().nullable(),
   statusNote: z.string().optional(),

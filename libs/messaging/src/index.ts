@@ -9,3 +9,4 @@ export type { MessageBusOptions } from './create-message-bus';
 export { DEFAULT_RETRY_POLICY, SILENT_LOGGER } from './bus-options';
 export type { BusLogger, CommonBusOptions, RetryPolicy } from './bus-options';
 export type { KafkaMessageBusOptions } from './kafka/kafka-options';
+export { kafkaGroupId } from './kafka/kafka-options';

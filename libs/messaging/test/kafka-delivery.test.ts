@@ -7,6 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, KafkaMessage } from 'kafkajs';
 import { KafkaMessageBus } from '../src/kafka/kafka-message-bus';
 import { useKafkaCluster } from './support/kafka-test-env';
+import { kafkaGroupId } from '../src/kafka/kafka-options';
 
 const cluster = useKafkaCluster();
 const WAIT_MS = 30_000;
@@ -34,7 +35,7 @@ describe('KafkaMessageBus on a cluster', () => {
   });
 
   const committedOffsets = async (group: string, topic: string): Promise<Map<number, string>> => {
-    const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const [entry] = await admin.fetchOffsets({ groupId: kafkaGroupId(group, topic), topics: [topic] });
     return new Map((entry?.partitions ?? []).map((partition) => [partition.partition, partition.offset]));
   };
 

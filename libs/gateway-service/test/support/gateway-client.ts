@@ -16,6 +16,7 @@ export const AGENTS: Agent[] = [
     concurrency: 4,
     version: '1.0.0',
     status: 'draining',
+    circuit: 'closed',
     lastHeartbeatAgeMs: 1200,
     statusNote: 'draining',
   },
@@ -31,6 +32,7 @@ export const AGENTS: Agent[] = [
     concurrency: 10,
     version: '1.0.0',
     status: 'healthy',
+    circuit: 'closed',
     lastHeartbeatAgeMs: 800,
   },
 ];

@@ -8,7 +8,7 @@ import { toDeadLetter } from '../dead-letter';
 import { encodeValue, validateHeaders } from '../message-codec';
 import { toBusError } from './kafka-errors';
 import { KAFKA_LOG_LEVEL, kafkaLogCreator } from './kafka-log';
-import type { KafkaMessageBusOptions } from './kafka-options';
+import { kafkaGroupId, type KafkaMessageBusOptions } from './kafka-options';
 import { KafkaSubscription } from './kafka-subscription';
 import { KafkaTopics } from './kafka-topics';
 
@@ -110,7 +110,7 @@ export class KafkaMessageBus implements MessageBus {
     }
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     const consumer = kafka.consumer({
-      groupId: `${options.group}.${options.topic}`,
+      groupId: kafkaGroupId(options.group, options.topic),
       sessionTimeout,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(1_000, Math.floor(sessionTimeout / 3)),
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,

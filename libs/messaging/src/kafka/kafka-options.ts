@@ -25,3 +25,12 @@ export interface KafkaMessageBusOptions extends CommonBusOptions {
   /** Replication factor of topics this bus creates (default: the broker's default). */
   replicationFactor?: number;
 }
+
+/**
+ * The Kafka consumer group id of a port-level (group, topic) subscription. The port's groups are per
+ * topic; one Kafka group spanning several topics would hand a member partitions of topics it never
+ * subscribed to (which kafkajs drops).
+ */
+export function kafkaGroupId(group: string, topic: string): string {
+  return `${group}.${topic}`;
+}

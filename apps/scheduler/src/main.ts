@@ -7,6 +7,7 @@ import { HttpLeaseStore, HttpResultStoreClient, createServiceApp, listen } from 
 import { Leadership, runService, type ServiceContext } from '@contextforge/process-kit';
 import { Scheduler, recoverTasks, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
 import { openBus, openDiscovery, replicaId } from '@contextforge/service-wiring';
+import { Router } from 'express';
 
 void runService(
   'scheduler',
@@ -20,10 +21,11 @@ void runService(
     const fallback =
       config.coordinator.fallback === 'local' ? await startLocalFallback(context, bus, local) : undefined;
     // One replica schedules at a time; a new leader rebuilds the queue from the result-store.
+    const holder = replicaId('scheduler');
     const leadership = new Leadership({
       leases: new HttpLeaseStore(config.resultStore.url),
       name: 'scheduler',
-      holder: replicaId('scheduler'),
+      holder,
       ttlMs: config.coordinator.agents.heartbeatTimeout / 2,
       logger,
       lead: async () => {
@@ -36,15 +38,27 @@ void runService(
           logger,
           ...(fallback ? { fallback } : {}),
         });
-        await scheduler.start();
-        const adopted = await recoverTasks(scheduler, resultStore);
-        logger.info({ adopted }, 'scheduling');
+        try {
+          await scheduler.start();
+          const adopted = await recoverTasks(scheduler, resultStore);
+          logger.info({ adopted }, 'scheduling');
+        } catch (error) {
+          // Leadership calls lead() again on its next round: a half-started scheduler left running
+          // here would be a second one in this process.
+          await scheduler.stop();
+          throw error;
+        }
         return () => scheduler.stop();
       },
     });
     leadership.start();
     onStop(() => leadership.stop());
-    const server = await listen(createServiceApp({ logger }), config.scheduler.port);
+    // Which replica schedules: for operators (and the fail-over system test), beside /readyz,
+    // which every replica answers (a standby is ready to take over).
+    const status = Router().get('/leadership', (_req, res) => {
+      res.json({ lease: 'scheduler', holder, leading: leadership.leading });
+    });
+    const server = await listen(createServiceApp({ logger, routers: [status] }), config.scheduler.port);
     onStop(() => server.close());
     return [`scheduler listening on :${server.port}`];
   },

@@ -111,23 +111,32 @@ export class Scheduler {
         resolve();
       });
     });
-    this.subscriptions.push(
-      await bus.subscribe({
+    // Joined in parallel: each is a consumer group of its own, and a join can take seconds (a
+    // new leader's start, and with it fail-over, is as slow as the slowest join, not their sum).
+    const joins = await Promise.allSettled([
+      bus.subscribe({
         topic: topics.taskEvents,
         group: CONSUMER_GROUPS.scheduler,
         handler: (messages) => this.onMessages(messages, (value) => this.onEvent(value)),
       }),
-      await bus.subscribe({
+      bus.subscribe({
         topic: topics.tasksSubmitted,
         group: CONSUMER_GROUPS.scheduler,
         handler: (messages) => this.onMessages(messages, (value) => this.onSubmitted(value)),
       }),
-      await bus.subscribe({
+      bus.subscribe({
         topic: topics.taskControl,
         group: CONSUMER_GROUPS.scheduler,
         handler: (messages) => this.onMessages(messages, (value) => this.onControl(value)),
       }),
-    );
+    ]);
+    const joined = joins.flatMap((join) => (join.status === 'fulfilled' ? [join.value] : []));
+    const failed = joins.find((join): join is PromiseRejectedResult => join.status === 'rejected');
+    if (failed) {
+      await Promise.all(joined.map((subscription) => subscription.close().catch(() => undefined)));
+      throw failed.reason;
+    }
+    this.subscriptions.push(...joined);
   }
 
   async stop(): Promise<void> {

@@ -15,6 +15,8 @@ import { Pool } from 'pg';
 
 export interface ClusterSystemOptions {
   agents: number;
+  /** Scheduler replicas (default 1): `scheduler`, then `scheduler-2`, ... on ports of their own. */
+  schedulers?: number;
   /** Extra variables for every app process. */
   env?: Record<string, string>;
 }
@@ -22,12 +24,18 @@ export interface ClusterSystemOptions {
 /** A running cluster-mode system for one test file, in namespaces of its own. */
 export interface ClusterSystem {
   gatewayUrl: string;
+  /** Base URL of each scheduler replica's HTTP port, by process name. */
+  schedulerUrls: Record<string, string>;
+  /** Agent process names (also their agent ids): agent-1, agent-2, ... */
+  agentNames: string[];
   cluster: ProcessCluster;
   /** The result-store's database (a fresh one, dropped by stop). */
   database: ScratchDatabase;
   /** Queries against that database, for checks the HTTP API does not expose. */
   db: Pool;
   topicPrefix: string;
+  /** The Kafka bootstrap brokers the apps use. */
+  kafkaBrokers: string[];
   /** Stops everything it started; removes the logs only when asked (keep them to debug a failure). */
   stop(options?: { removeLogs?: boolean }): Promise<void>;
 }
@@ -62,16 +70,19 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     const db = new Pool({ connectionString: database.url, max: 2 });
     cleanup.push(() => db.end());
 
-    const [gateway = 0, registry = 0, scheduler = 0, resultStore = 0, ...agents] = await findFreePorts(
-      4 + options.agents,
+    const extraSchedulerCount = Math.max(0, (options.schedulers ?? 1) - 1);
+    const [gateway = 0, registry = 0, scheduler = 0, resultStore = 0, ...rest] = await findFreePorts(
+      4 + extraSchedulerCount + options.agents,
     );
+    const extraSchedulers = rest.slice(0, extraSchedulerCount);
+    const agents = rest.slice(extraSchedulerCount);
     const topicPrefix = uniqueName('sys');
     const layout = contextForgeCluster({
       rootDir: ROOT,
       kafkaBrokers: brokers,
       consulAddress: consul.url,
       databaseUrl: database.url,
-      ports: { gateway, registry, scheduler, resultStore, agents },
+      ports: { gateway, registry, scheduler, resultStore, extraSchedulers, agents },
       topicPrefix,
       env: {
         LOG_LEVEL: 'warn',
@@ -86,12 +97,19 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     cleanup.push(() => cluster.stopAll());
     for (const stage of layout.stages) await cluster.start(...stage);
 
+    const local = (port: number) => `http://127.0.0.1:${port}`;
     return {
       gatewayUrl: layout.gatewayUrl,
+      schedulerUrls: Object.fromEntries([
+        ['scheduler', local(scheduler)],
+        ...extraSchedulers.map((port, index) => [`scheduler-${index + 2}`, local(port)]),
+      ]),
+      agentNames: agents.map((_, index) => `agent-${index + 1}`),
       cluster,
       database,
       db,
       topicPrefix,
+      kafkaBrokers: brokers,
       stop: async ({ removeLogs = false } = {}) => {
         await runCleanup();
         if (removeLogs) rmSync(cluster.logDir, { recursive: true, force: true });

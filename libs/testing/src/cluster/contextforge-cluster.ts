@@ -6,6 +6,11 @@ export interface ContextForgeClusterPorts {
   registry: number;
   scheduler: number;
   resultStore: number;
+  /**
+   * More scheduler replicas, one process per port, named `scheduler-2`, `scheduler-3`, ...; they
+   * start beside `scheduler`, and the lease decides which one schedules (the others stand by).
+   */
+  extraSchedulers?: readonly number[];
   /** One agent process per port. */
   agents: readonly number[];
 }
@@ -36,8 +41,8 @@ export interface ContextForgeClusterLayout {
 }
 
 /**
- * The process layout of cluster mode: registry and result-store, then scheduler and gateway,
- * then the agents, each its own `node dist/apps/<app>/main.js` configured only through
+ * The process layout of cluster mode: registry and result-store, then the scheduler replicas and
+ * the gateway, then the agents, each its own `node dist/apps/<app>/main.js` configured only through
  * environment variables (the ones libs/config documents). Pure data: it starts nothing, so the
  * cluster script and the system tests share it and differ only in ports and namespaces.
  */
@@ -65,6 +70,9 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
     env: { ...common, ...env, ...options.env },
     readyUrl: `${local(port)}/readyz`,
   });
+  const extraSchedulers = (ports.extraSchedulers ?? []).map((port, index) =>
+    app(`scheduler-${index + 2}`, 'scheduler', port, { CONTEXTFORGE__SCHEDULER__PORT: String(port) }),
+  );
   const agents = ports.agents.map((port, index) =>
     app(`agent-${index + 1}`, 'agent', port, {
       CONTEXTFORGE__AGENT__ID: `agent-${index + 1}`,
@@ -75,7 +83,11 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
   return {
     stages: [
       [app('registry', 'registry', ports.registry), app('result-store', 'result-store', ports.resultStore)],
-      [app('scheduler', 'scheduler', ports.scheduler), app('gateway', 'gateway', ports.gateway)],
+      [
+        app('scheduler', 'scheduler', ports.scheduler),
+        ...extraSchedulers,
+        app('gateway', 'gateway', ports.gateway),
+      ],
       agents,
     ],
     gatewayUrl: local(ports.gateway),

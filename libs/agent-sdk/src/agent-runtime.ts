@@ -62,6 +62,7 @@ export class AgentRuntime implements AgentEndpoint {
       ...options.agentTypes.flatMap((type) => type.capabilities ?? []),
     ]);
     this.registration = {
+      instanceId: randomUUID(),
       ...options.registration,
       capabilities: [...capabilities].sort(),
       taskTypes: [...this.handlers.keys()].sort(),

@@ -31,6 +31,11 @@ export const AgentRegistrationSchema = z.object({
   /** How many tasks the agent runs at once; the scheduler never sends more. */
   concurrency: z.int().min(1).max(10_000).default(10),
   version: z.string().min(1).max(50).default('0.0.0'),
+  /**
+   * Identifies the process behind the agent id (a fresh value every start). A registration with a
+   * new instanceId means the agent restarted: the attempts its previous process was running are lost.
+   */
+  instanceId: z.string().min(1).max(100).optional(),
 });
 export type AgentRegistration = z.output<typeof AgentRegistrationSchema>;
 export type AgentRegistrationInput = z.input<typeof AgentRegistrationSchema>;

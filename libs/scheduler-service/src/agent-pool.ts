@@ -64,6 +64,16 @@ export class AgentPool {
         this.slots.set(registration.id, { registration, health, inFlight: new Set(), pausedUntil: 0 });
         continue;
       }
+      if (registration.instanceId !== slot.registration.instanceId && slot.health !== 'critical') {
+        // The same agent id from a new process: the old process's attempts will never finish.
+        lost.push({
+          slot,
+          message: `agent ${registration.id} restarted`,
+          wasDraining: slot.health === 'warning',
+        });
+        this.slots.set(registration.id, { registration, health, inFlight: new Set(), pausedUntil: 0 });
+        continue;
+      }
       if (health === 'critical' && slot.health !== 'critical') {
         lost.push({
           slot,

@@ -10,7 +10,7 @@ import {
  * How an agent is stored in Consul: one service instance per agent under a shared service name.
  *   ID    = agent id
  *   Tags  = capabilities + "type:<type>" (so `?tag=` and the Consul UI can filter)
- *   Meta  = type, taskTypes (comma list), weight, concurrency, version, name, endpoint,
+ *   Meta  = type, taskTypes (comma list), weight, concurrency, version, name, endpoint, instanceId,
  *           resources (JSON): everything needed to rebuild the registration
  *   Address/Port = the endpoint's host and port when it is http(s)
  *   Checks = two TTL checks, both starting passing:
@@ -71,6 +71,7 @@ export function toServiceRegistration(
       name: registration.name,
       endpoint: registration.endpoint,
       resources: JSON.stringify(registration.resources),
+      ...(registration.instanceId ? { instanceId: registration.instanceId } : {}),
     },
     // Registering counts as a heartbeat and resets the probe: both checks start passing (Consul's
     // default is critical).
@@ -148,6 +149,7 @@ export function fromHealthEntry(raw: unknown): AgentInstance | undefined {
     weight: Number(meta['weight']),
     concurrency: Number(meta['concurrency']),
     version: meta['version'],
+    ...(meta['instanceId'] ? { instanceId: meta['instanceId'] } : {}),
   });
   if (!registration.success) return undefined;
 

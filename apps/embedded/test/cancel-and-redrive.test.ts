@@ -1,22 +1,13 @@
-import { loadConfig } from '@contextforge/config';
 import type { TaskView } from '@contextforge/contracts';
-import { createSilentLogger } from '@contextforge/observability';
 import { deferred, waitFor } from '@contextforge/testing';
-import { startEmbeddedSystem, type EmbeddedSystem } from '../src/embedded-system';
+import type { EmbeddedSystem } from '../src/embedded-system';
+import { startTestSystem } from './support/start-test-system';
 
 describe('embedded system: cancellation and the dead-letter queue', () => {
   let system: EmbeddedSystem;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      env: {
-        PORT: '0',
-        CONTEXTFORGE__COORDINATOR__HOST: '127.0.0.1',
-        CONTEXTFORGE__AGENT__DRAIN_TIMEOUT: '200ms',
-        CONTEXTFORGE__EMBEDDED__AGENTS: '2',
-      },
-    });
-    system = await startEmbeddedSystem(config, { logger: createSilentLogger() });
+    system = await startTestSystem({ CONTEXTFORGE__EMBEDDED__AGENTS: '2' });
   });
 
   afterAll(async () => {

@@ -1,8 +1,7 @@
-import { loadConfig } from '@contextforge/config';
 import { deadLetterTopic, topicNames, type TaskView } from '@contextforge/contracts';
-import { createSilentLogger } from '@contextforge/observability';
 import { deferred } from '@contextforge/testing';
-import { startEmbeddedSystem, type EmbeddedSystem } from '../src/embedded-system';
+import type { EmbeddedSystem } from '../src/embedded-system';
+import { startTestSystem } from './support/start-test-system';
 
 const TASKS = 500;
 
@@ -10,16 +9,7 @@ describe('embedded system end to end', () => {
   let system: EmbeddedSystem;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      env: {
-        PORT: '0',
-        CONTEXTFORGE__COORDINATOR__HOST: '127.0.0.1',
-        DATABASE_URL: 'pglite://memory',
-        // The sleep task left running must not hold up the shutdown for the default 30 s drain.
-        CONTEXTFORGE__AGENT__DRAIN_TIMEOUT: '200ms',
-      },
-    });
-    system = await startEmbeddedSystem(config, { logger: createSilentLogger() });
+    system = await startTestSystem();
   });
 
   afterAll(async () => {

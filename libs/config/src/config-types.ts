@@ -61,6 +61,8 @@ export interface CoordinatorConfig {
   /** Gateway HTTP port; 0 picks a free port. */
   readonly port: number;
   readonly host: string;
+  /** The gateway's gRPC AgentService (port 0 picks a free port). */
+  readonly grpc: { readonly enabled: boolean; readonly port: number };
   readonly agents: {
     readonly healthCheckInterval: number;
     readonly healthCheckTimeout: number;
@@ -130,20 +132,75 @@ export interface NetworkConfig {
     readonly certPath?: string;
     readonly keyPath?: string;
     readonly caPath?: string;
+    /** mTLS: peers must present a certificate signed by caPath. */
+    readonly requireClientCert: boolean;
+    /** Base64 SHA-256 digests of accepted peer public keys (SPKI); empty: no pinning. */
+    readonly pinnedPublicKeys: readonly string[];
+    /** How often certificate files are checked for changes (ms). */
+    readonly reloadInterval: number;
   };
-  readonly rateLimiting: { readonly perIp: Rate; readonly perAgent: Rate };
-  /** Largest accepted request body (bytes). */
+  readonly rateLimiting: {
+    readonly perIp: Rate;
+    readonly perAgent: Rate;
+    readonly perClient: Rate;
+    /** memory:// or a postgres:// URL (a limit shared by every gateway replica). */
+    readonly store: string;
+    /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted. */
+    readonly trustedProxies: number;
+  };
+  /** Largest accepted request body (bytes), also after decompression. */
   readonly bodyLimit: number;
+  readonly limits: {
+    /** ms */
+    readonly headersTimeout: number;
+    /** ms */
+    readonly requestTimeout: number;
+    /** ms */
+    readonly keepAliveTimeout: number;
+    /** bytes */
+    readonly maxHeaderSize: number;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerIp: number;
+  };
 }
+
+export type JwtAlgorithm =
+  | 'HS256'
+  | 'HS384'
+  | 'HS512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA';
 
 export interface SecurityConfig {
   readonly authentication: {
     readonly type: 'jwt';
-    /** HMAC secret for client JWTs (at least 32 characters). Unset: the gateway decides (see its docs). */
+    /** The only algorithm accepted. */
+    readonly algorithm: JwtAlgorithm;
+    /** HMAC secret for HS algorithms (at least 32 characters). */
     readonly secretKey?: string;
-    /** Lifetime of issued tokens (ms). */
+    /** PEM public key (SPKI) for RS/PS/ES/EdDSA. */
+    readonly publicKeyPath?: string;
+    /** JWKS endpoint for RS/PS/ES/EdDSA. */
+    readonly jwksUrl?: string;
+    readonly issuer: string;
+    readonly audience: string;
+    /** Allowed clock skew for exp/nbf/iat (ms, at most 60 s). */
+    readonly clockTolerance: number;
+    /** Lifetime of tokens the platform issues (development credentials) (ms). */
     readonly expiration: number;
   };
+  /** Generate development credentials at start when no keys are configured (embedded mode only). */
+  readonly devCredentials: boolean;
+  /** Where development credentials are written. */
+  readonly credentialsFile: string;
 }
 
 export interface LoggingConfig {

@@ -137,6 +137,35 @@ export function tokenList() {
   });
 }
 
+/** A list of strings matching `pattern`, as a YAML list or a comma-separated string. */
+export function textList(options: { pattern: RegExp; expected: string }) {
+  return z.unknown().transform((value, ctx): string[] => {
+    const items =
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((part) => part.trim())
+            .filter((part) => part !== '')
+        : Array.isArray(value)
+          ? value
+          : undefined;
+    if (items === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a list, got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    items.forEach((entry, index) => {
+      if (typeof entry !== 'string' || !options.pattern.test(entry)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: `expected ${options.expected}, got ${describeValue(entry)}`,
+        });
+      }
+    });
+    return items.map(String);
+  });
+}
+
 export function oneOf<const T extends string>(
   values: readonly T[],
   normalize: (input: string) => string = (s) => s,

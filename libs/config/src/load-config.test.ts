@@ -21,6 +21,7 @@ describe('loadConfig defaults', () => {
     expect(config.coordinator).toEqual({
       port: 8080,
       host: '0.0.0.0',
+      grpc: { enabled: true, port: 9090 },
       agents: {
         healthCheckInterval: 5_000,
         healthCheckTimeout: 3_000,
@@ -53,12 +54,15 @@ describe('loadConfig defaults', () => {
     expect(config.scheduler).toEqual({ port: 8083 });
     expect(config.resultStore).toEqual({ port: 8084, url: 'http://127.0.0.1:8084' });
     expect(config.embedded).toEqual({ agents: 4 });
-    expect(config.network).toEqual({
-      tls: { enabled: false },
-      rateLimiting: { perIp: { limit: 100, windowMs: 60_000 }, perAgent: { limit: 1000, windowMs: 60_000 } },
+    expect(config.network).toMatchObject({
+      tls: { enabled: false, requireClientCert: false, pinnedPublicKeys: [], reloadInterval: 5_000 },
+      rateLimiting: {
+        perIp: { limit: 100, windowMs: 60_000 },
+        perAgent: { limit: 1000, windowMs: 60_000 },
+        perClient: { limit: 600, windowMs: 60_000 },
+      },
       bodyLimit: 100_000_000,
     });
-    expect(config.security).toEqual({ authentication: { type: 'jwt', expiration: 86_400_000 } });
     expect(config.logging).toEqual({ level: 'info' });
   });
 
@@ -147,10 +151,14 @@ security:
       enabled: true,
       certPath: '/etc/certs/coordinator.crt',
       keyPath: '/etc/certs/coordinator.key',
+      requireClientCert: false,
+      pinnedPublicKeys: [],
+      reloadInterval: 5000,
       caPath: '/etc/certs/ca.crt',
     });
-    expect(config.security.authentication).toEqual({
+    expect(config.security.authentication).toMatchObject({
       type: 'jwt',
+      algorithm: 'HS256',
       secretKey: SECRET,
       expiration: 86_400_000,
     });
@@ -202,7 +210,7 @@ network:
       'config: coordinator.port: expected an integer 0-65535, got 70000',
       'config: coordinator.load_balancing.strategy: expected one of round_robin, least_connections, weighted, got "random"',
       'config: coordinator.load_balancing.timeout: expected a duration such as 500ms, 5s, 10m, 24h or a number of milliseconds, got "soon"',
-      'config: coordinator.qeue: unknown key (did you mean "queue"?); expected one of port, host, agents, load_balancing, queue, fallback, retry',
+      'config: coordinator.qeue: unknown key (did you mean "queue"?); expected one of port, host, grpc, agents, load_balancing, queue, fallback, retry',
       'config: network.rate_limiting.per_ip: expected a rate such as 100/min, 10/s or 500/30s, got "100 per minute"',
       'config: network.body_limit: expected a size such as 512KB, 100MB, 1GiB or a number of bytes, got "lots"',
     ]);
@@ -357,7 +365,7 @@ describe('loadConfig environment overrides', () => {
   it('makes a typo in a CONTEXTFORGE__ variable an error naming the variable', () => {
     const error = configErrorOf(() => loadConfig({ env: { CONTEXTFORGE__COORDINATOR__PROT: '1' } }));
     expect(error.message).toBe(
-      'config: coordinator.prot: unknown key (did you mean "port"?); expected one of port, host, agents, load_balancing, queue, fallback, retry (from env CONTEXTFORGE__COORDINATOR__PROT)',
+      'config: coordinator.prot: unknown key (did you mean "port"?); expected one of port, host, grpc, agents, load_balancing, queue, fallback, retry (from env CONTEXTFORGE__COORDINATOR__PROT)',
     );
   });
 
@@ -384,5 +392,76 @@ describe('loadConfig derived defaults', () => {
     });
     expect(config.coordinator.queue.type).toBe('kafka');
     expect(config.resultStore.url).toBe('http://127.0.0.1:9100');
+  });
+});
+
+describe('loadConfig security and edge keys', () => {
+  const SECRET = 'x'.repeat(40);
+
+  it('defaults the JWT checks, edge limits and development credentials', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.security).toEqual({
+      authentication: {
+        type: 'jwt',
+        algorithm: 'HS256',
+        issuer: 'contextforge',
+        audience: 'contextforge-api',
+        clockTolerance: 30_000,
+        expiration: 86_400_000,
+      },
+      devCredentials: true,
+      credentialsFile: '.contextforge/credentials.json',
+    });
+    expect(config.network.rateLimiting).toMatchObject({ store: 'memory://', trustedProxies: 0 });
+    expect(config.network.limits).toEqual({
+      headersTimeout: 10_000,
+      requestTimeout: 300_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: 16_384,
+      maxConnections: 10_000,
+      maxConnectionsPerIp: 256,
+    });
+  });
+
+  it.each([
+    [
+      'security:\n  authentication:\n    clock_tolerance: 2m\n',
+      'config: security.authentication.clock_tolerance: expected at most 60s, got 120000 ms',
+    ],
+    [
+      `security:\n  authentication:\n    algorithm: RS256\n    secret_key: ${SECRET}\n`,
+      'config: security.authentication.secret_key: is for HS algorithms; RS256 needs public_key_path or jwks_url',
+    ],
+    [
+      'security:\n  authentication:\n    jwks_url: https://auth.example.com/jwks\n',
+      'config: security.authentication.algorithm: HS256 verifies with secret_key; public_key_path and jwks_url are for RS/PS/ES/EdDSA',
+    ],
+    [
+      'security:\n  authentication:\n    algorithm: none\n',
+      'config: security.authentication.algorithm: expected one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, got "none"',
+    ],
+    [
+      'network:\n  tls:\n    require_client_cert: true\n',
+      'config: network.tls.ca_path: is required when tls.require_client_cert is true',
+    ],
+    [
+      'network:\n  tls:\n    pinned_public_keys: [abc]\n',
+      'config: network.tls.pinned_public_keys[0]: expected a base64 SHA-256 digest of a public key (sha256/<44 characters>), got "abc"',
+    ],
+    [
+      'network:\n  rate_limiting:\n    store: redis://localhost\n',
+      'config: network.rate_limiting.store: expected memory:// or postgres://..., got "redis://localhost"',
+    ],
+  ])('rejects %j', (yamlText, message) => {
+    expect(configErrorOf(() => loadConfig({ yamlText, env: {} })).message).toBe(message);
+  });
+
+  it('strips the sha256/ prefix of public key pins', () => {
+    const pin = `${'A'.repeat(43)}=`;
+    const config = loadConfig({
+      yamlText: `network:\n  tls:\n    pinned_public_keys: [sha256/${pin}]\n`,
+      env: {},
+    });
+    expect(config.network.tls.pinnedPublicKeys).toEqual([pin]);
   });
 });

@@ -26,6 +26,7 @@ export type GrpcStatusName =
   | 'PERMISSION_DENIED'
   | 'UNIMPLEMENTED'
   | 'UNAVAILABLE'
+  | 'OUT_OF_RANGE'
   | 'DEADLINE_EXCEEDED'
   | 'CANCELLED'
   | 'ABORTED'
@@ -55,6 +56,46 @@ export const ERROR_CODES = {
     grpc: 'RESOURCE_EXHAUSTED',
     retryable: false,
     description: 'The body is larger than the configured limit.',
+  },
+  UNAUTHENTICATED: {
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    retryable: false,
+    description:
+      'No valid credentials: the bearer token or API key is missing, malformed, expired, revoked or not signed by a trusted key.',
+  },
+  FORBIDDEN: {
+    http: 403,
+    grpc: 'PERMISSION_DENIED',
+    retryable: false,
+    description:
+      'The credentials are valid but their role does not allow this operation (e.g. agent management needs admin).',
+  },
+  RATE_LIMITED: {
+    http: 429,
+    grpc: 'RESOURCE_EXHAUSTED',
+    retryable: true,
+    description:
+      'Too many requests (or tasks) for this IP, client or agent in the current window; Retry-After says when to try again.',
+  },
+  REQUEST_TIMEOUT: {
+    http: 408,
+    grpc: 'DEADLINE_EXCEEDED',
+    retryable: true,
+    description: 'The request (headers or body) did not arrive within the server time limit.',
+  },
+  API_KEY_NOT_FOUND: {
+    http: 404,
+    grpc: 'NOT_FOUND',
+    retryable: false,
+    description: 'No API key has this id.',
+  },
+  STREAM_RESUME_UNAVAILABLE: {
+    http: 410,
+    grpc: 'OUT_OF_RANGE',
+    retryable: false,
+    description:
+      'A stream was resumed from a sequence number older than the retention window; details.oldestSeq is the oldest still held. Re-read the state and subscribe without a resume point.',
   },
   ROUTE_NOT_FOUND: {
     http: 404,

@@ -36,8 +36,10 @@ export {
   TASK_PRIORITY_MAX,
   TASK_PRIORITY_MIN,
   TASK_STATUSES,
+  TaskResultViewSchema,
   TaskSchema,
   TaskStatusSchema,
+  TaskViewSchema,
   TaskSubmissionSchema,
   isFinalStatus,
   taskFromView,
@@ -97,5 +99,33 @@ export type {
   TaskPage,
   TaskRepository,
 } from './ports/task-repository';
-export type { RedriveOutcome, RegistryApi, ResultStoreApi, SubmitOutcome } from './ports/service-apis';
+export type {
+  RedriveOutcome,
+  RegistryApi,
+  ResultStoreApi,
+  SubmitOutcome,
+  TaskMetrics,
+} from './ports/service-apis';
+export type { ApiKeyStore } from './ports/api-key-store';
+export {
+  API_KEY_PATTERN,
+  API_KEY_PREFIX,
+  ApiKeyRoleSchema,
+  ApiKeyViewSchema,
+  CreateApiKeyRequestSchema,
+  ROLES,
+  apiKeyView,
+  isAdmin,
+} from './auth';
+export type {
+  ApiKeyRole,
+  ApiKeyView,
+  Authenticator,
+  CreateApiKeyRequest,
+  Principal,
+  Role,
+  StoredApiKey,
+} from './auth';
+export { TaskChangedMessageSchema, TaskStreamEventSchema } from './task-stream';
+export type { TaskChangedMessage, TaskStreamEvent } from './task-stream';
 export type { LeaseStore } from './ports/lease-store';

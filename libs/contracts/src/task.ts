@@ -86,7 +86,33 @@ export interface TaskView extends Task {
   lastError?: SerializedError;
   updatedAt: string;
   finishedAt?: string;
+  /**
+   * Sequence number of the last event applied to the task (1 after creation); resume a task
+   * stream after it to get only later events (see task-stream.ts).
+   */
+  eventSeq: number;
 }
+
+/** The schema of TaskView, for validating it where it crosses a process boundary and for OpenAPI. */
+export const TaskViewSchema = TaskSchema.extend({
+  status: z.enum(TASK_STATUSES),
+  statusReason: z.string().optional(),
+  attempt: z.int().min(0),
+  agentId: z.string().optional(),
+  lastError: SerializedErrorSchema.optional(),
+  updatedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().optional(),
+  eventSeq: z.int().min(0),
+}) satisfies z.ZodType<TaskView>;
+
+export const TaskResultViewSchema = z.object({
+  taskId: z.uuid(),
+  attempt: z.int().min(0),
+  agentId: z.string(),
+  output: z.unknown(),
+  durationMs: z.number().min(0),
+  createdAt: z.iso.datetime(),
+}) satisfies z.ZodType<TaskResultView>;
 
 export interface TaskResultView {
   taskId: string;

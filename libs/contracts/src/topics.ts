@@ -4,6 +4,8 @@
  *
  * - tasksSubmitted: { task } once stored as queued; the scheduler consumes it. Key: task id.
  * - taskEvents: TaskEvent; result-store and scheduler consume it (separate groups). Key: task id.
+ * - taskChanges: TaskChangedMessage, from the result-store after it applied an event (seq, event,
+ *   task); gateways consume it, one group per replica, to feed live streams. Key: task id.
  * - taskControl: TaskControlMessage (cancel, re-drive) for the scheduler. Key: task id.
  * - agentStatus: AgentStatusEvent from the registry. Key: agent id.
  * - agentCircuits: AgentCircuitEvent from the scheduler (breaker state changes). Key: agent id.
@@ -12,6 +14,7 @@
 export interface TopicNames {
   tasksSubmitted: string;
   taskEvents: string;
+  taskChanges: string;
   taskControl: string;
   agentStatus: string;
   agentCircuits: string;
@@ -23,6 +26,7 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
   return {
     tasksSubmitted: `${prefix}.tasks.submitted`,
     taskEvents: `${prefix}.tasks.events`,
+    taskChanges: `${prefix}.tasks.changes`,
     taskControl: `${prefix}.tasks.control`,
     agentStatus: `${prefix}.agents.status`,
     agentCircuits: `${prefix}.agents.circuits`,

@@ -1,5 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX } from '@contextforge/contracts';
-import { duration, integer, isHostPort, oneOf, port, text, url } from '../fields';
+import { boolean, duration, integer, isHostPort, oneOf, port, text, url } from '../fields';
 import type { LoadBalancingStrategy, QueueType } from '../config-types';
 import { section, withoutUndefined } from './section';
 
@@ -20,6 +20,10 @@ const busUrl = () =>
 export const coordinatorSection = section({
   port: port().prefault(8080),
   host: text().prefault('0.0.0.0'),
+  grpc: section({
+    enabled: boolean().prefault(true),
+    port: port().prefault(9090),
+  }),
   agents: section({
     health_check_interval: duration().prefault('5s'),
     health_check_timeout: duration().prefault('3s'),
@@ -70,6 +74,7 @@ export const coordinatorSection = section({
   .transform((coordinator) => ({
     port: coordinator.port,
     host: coordinator.host,
+    grpc: { enabled: coordinator.grpc.enabled, port: coordinator.grpc.port },
     agents: {
       healthCheckInterval: coordinator.agents.health_check_interval,
       healthCheckTimeout: coordinator.agents.health_check_timeout,

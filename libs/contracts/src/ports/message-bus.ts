@@ -11,7 +11,7 @@
  *   in headers, and the group goes on with the next message. Nothing is skipped silently and no
  *   poison message blocks its partition.
  * - A member that leaves (or dies) without acknowledging: its messages go to another member.
- * - A new group starts from the oldest retained message.
+ * - A new group starts from the oldest retained message (unless it asks for `from: 'latest'`).
  *
  * Left out deliberately: transactions/exactly-once (handlers are idempotent instead), message
  * deletion, and per-message acknowledgement out of order (ack is per batch, in order).
@@ -43,6 +43,12 @@ export interface SubscribeOptions {
   handler: BatchHandler;
   /** Largest batch handed to the handler (default 100). */
   maxBatchSize?: number;
+  /**
+   * Where a group with no committed position starts: `earliest` (the default, see above) or
+   * `latest` (only messages published after the member joined: for per-replica broadcast groups
+   * that feed live views, such as the gateway's streams, which read history elsewhere).
+   */
+  from?: 'earliest' | 'latest';
 }
 
 export interface Subscription {

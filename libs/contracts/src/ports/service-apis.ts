@@ -1,4 +1,5 @@
-import type { Agent } from '../agent';
+import type { Agent, AgentRegistration } from '../agent';
+import type { TaskStreamEvent } from '../task-stream';
 import type { TaskSubmission, TaskResultView, TaskView } from '../task';
 import type { ListTasksFilter, TaskPage } from './task-repository';
 
@@ -32,9 +33,62 @@ export interface ResultStoreApi {
   cancel(taskId: string, reason: string): Promise<TaskView>;
   /** Queues dead-lettered tasks again with a new attempt; others are reported as skipped. */
   redrive(taskIds: readonly string[]): Promise<RedriveOutcome>;
+  /**
+   * The applied events of a task with `seq > afterSeq`, in seq order, at most `limit` (default and
+   * maximum 1000). Empty for an unknown task. Streams read history here and live events from the
+   * task-changes topic.
+   */
+  taskEvents(taskId: string, afterSeq: number, limit?: number): Promise<TaskStreamEvent[]>;
+  /** Counts and latencies of tasks (GET /metrics/tasks and /metrics/performance). */
+  taskMetrics(): Promise<TaskMetrics>;
+}
+
+/**
+ * Task figures computed by the result-store from its tables. Windows are trailing, ending now.
+ */
+export interface TaskMetrics {
+  at: string;
+  /** Every task by status. */
+  byStatus: Record<TaskView['status'], number>;
+  /** Tasks in dispatched or running status, per agent id. */
+  inFlightByAgent: Record<string, number>;
+  /** Tasks that reached a final status in the window, by status and per second. */
+  window: {
+    seconds: number;
+    finished: Record<'succeeded' | 'cancelled' | 'dead_lettered', number>;
+    throughputPerSecond: number;
+  };
+  /**
+   * Over tasks that succeeded in the window: time from submission to the final status, and the
+   * agent's own run time (task_results.duration_ms), in milliseconds; null when there were none.
+   */
+  latencyMs: {
+    count: number;
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    max: number | null;
+  };
+  runTimeMs: {
+    count: number;
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    max: number | null;
+  };
 }
 
 export interface RegistryApi {
   listAgents(): Promise<Agent[]>;
   getAgent(id: string): Promise<Agent | undefined>;
+  /**
+   * Registers (or re-registers) an agent reached over the network, e.g. one that registered
+   * through the gateway's POST /agents/register or gRPC RegisterAgent. It must then heartbeat
+   * within the TTL like any agent.
+   */
+  register(registration: AgentRegistration): Promise<Agent>;
+  /** Refreshes an agent's TTL. Throws AGENT_NOT_FOUND when it is not registered. */
+  heartbeat(agentId: string): Promise<void>;
+  /** Removes an agent. Throws AGENT_NOT_FOUND when it is not registered. */
+  deregister(agentId: string): Promise<void>;
 }

@@ -10,6 +10,11 @@ import { z } from 'zod';
  *   (only `agentId` when the key is bound to one) and submit tasks (rate-limited per agent).
  * - `admin` in `roles` (a JWT `roles` claim, or an admin API key): manages agents and API keys and
  *   sees every client's tasks.
+ *
+ * Roles by credential: a JWT gives ['client'], plus 'admin' when its `roles` claim (an array of
+ * strings) lists it; other names in the claim are ignored and a token can never grant 'agent'. An
+ * agent API key gives ['agent']; an admin API key gives ['agent', 'admin'] (automation that manages
+ * the fleet may also act as an agent).
  */
 export const ROLES = ['client', 'agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -104,6 +109,8 @@ export function apiKeyView(key: StoredApiKey): ApiKeyView {
  * clients, `cfk_` API keys for agents and admins). Used alike by REST, WebSocket and gRPC.
  * Rejects with AppError UNAUTHENTICATED for missing, malformed, expired, revoked or untrusted
  * credentials, and never with anything else for bad input (a store outage is SERVICE_UNAVAILABLE).
+ * The message says what is wrong without repeating the credential; `details.reason` names it in
+ * one stable word (libs/auth `AuthFailureReason`, e.g. `expired`, `wrong_audience`, `revoked_api_key`).
  */
 export interface Authenticator {
   /**

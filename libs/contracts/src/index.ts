@@ -94,8 +94,10 @@ export type {
 } from './ports/agent-transport';
 export type {
   CreateTaskOutcome,
+  DurationSummary,
   EventOutcome,
   ListTasksFilter,
+  TaskFigures,
   TaskPage,
   TaskRepository,
 } from './ports/task-repository';
@@ -129,3 +131,29 @@ export type {
 export { TaskChangedMessageSchema, TaskStreamEventSchema } from './task-stream';
 export type { TaskChangedMessage, TaskStreamEvent } from './task-stream';
 export type { LeaseStore } from './ports/lease-store';
+export {
+  AgentListSchema,
+  AgentMetricsSchema,
+  AgentsHealthSchema,
+  ApiKeyListSchema,
+  CreatedApiKeySchema,
+  DeadLettersQuerySchema,
+  ErrorResponseSchema,
+  HealthStatusSchema,
+  ListTasksQuerySchema,
+  PerformanceMetricsSchema,
+  ReadinessStatusSchema,
+  RedriveOutcomeSchema,
+  RedriveRequestSchema,
+  SubmitTaskResponseSchema,
+  TaskMetricsSchema,
+  TaskPageSchema,
+} from './api/gateway-api';
+export type {
+  AgentMetrics,
+  AgentsHealth,
+  CreatedApiKey,
+  ErrorResponse,
+  ListTasksQuery,
+  PerformanceMetrics,
+} from './api/gateway-api';

@@ -1,219 +1,77 @@
-import {
-  AppError,
-  TASK_STATUSES,
-  TaskSubmissionSchema,
-  parseOrThrow,
-  type RegistryApi,
-  type ResultStoreApi,
-  type TaskView,
-} from '@contextforge/contracts';
+import type { Authenticator } from '@contextforge/contracts';
 import type { Logger } from '@contextforge/observability';
 import express, { type Express, type RequestHandler } from 'express';
-import { z } from 'zod';
-import { errorHandler, listen, methodNotAllowed, requireJson, routeNotFound } from '@contextforge/http-kit';
+import type { Server } from 'node:http';
+import { errorHandler, listen, requireJson, routeNotFound } from '@contextforge/http-kit';
+import type { GatewayOperations } from './operations';
+import { renderDocsPage } from './rest/docs-page';
+import { mountRoutes } from './rest/express-routes';
+import { buildOpenApiDocument, type OpenApiDocument, type OpenApiOptions } from './rest/openapi';
+import { GATEWAY_ROUTES } from './rest/routes';
 
 export interface GatewayOptions {
-  resultStore: ResultStoreApi;
-  registry: RegistryApi;
+  /** The use cases (createGatewayOperations); the same instance serves streams and gRPC. */
+  operations: GatewayOperations;
+  /** Turns Authorization / X-API-Key into a Principal (libs/auth in the product). */
+  authenticator: Authenticator;
   logger: Logger;
-  /** Largest accepted request body in bytes (seed: 100 MB). */
+  /** Largest accepted request body in bytes (seed: 100 MB); used by the default `jsonBody`. */
   bodyLimitBytes: number;
   /** Readiness of the dependencies; /readyz answers 503 while it resolves false. */
   ready?: () => Promise<boolean>;
+  /**
+   * Middleware run before every route and before 404/405 (e.g. the per-IP rate limiter and
+   * request guards of libs/edge). Errors they pass to `next` are rendered in the common shape.
+   */
+  beforeRoutes?: readonly RequestHandler[];
+  /**
+   * Reads the JSON body of routes that take one, after authentication. Default: requireJson (415
+   * for other media types) then express.json limited to bodyLimitBytes (413 above it).
+   */
+  jsonBody?: RequestHandler | readonly RequestHandler[];
+  /** Title, version and servers of the OpenAPI document. */
+  openApi?: OpenApiOptions;
 }
-
-type Method = 'GET' | 'POST' | 'DELETE';
-type Routes = Record<string, Partial<Record<Method, RequestHandler[]>>>;
-
-const TaskId = z.uuid();
-const ListTasksQuery = z.strictObject({
-  status: z.enum(TASK_STATUSES).optional(),
-  type: z.string().max(100).optional(),
-  agent: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
-});
-
-const DeadLettersQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
-});
-const RedriveBody = z.strictObject({ taskIds: z.array(z.uuid()).min(1).max(500) });
-
-/** Until authentication lands every request acts as one client. */
-const ANONYMOUS_CLIENT = 'anonymous';
 
 /**
  * The public HTTP API. `createGatewayApp` builds the Express app without listening (tests inject
- * requests); `Gateway.listen` serves it.
+ * requests); `Gateway.listen` serves it. Routes, /openapi.json and /docs all come from
+ * GATEWAY_ROUTES (src/rest/routes.ts).
  */
 export function createGatewayApp(options: GatewayOptions): Express {
-  const { resultStore, registry, logger } = options;
-  const json = [requireJson, express.json({ limit: options.bodyLimitBytes, strict: false })];
-
-  const loadTask = async (id: string | string[] | undefined): Promise<TaskView> => {
-    const parsed = TaskId.safeParse(id);
-    const task = parsed.success ? await resultStore.getTask(parsed.data) : undefined;
-    if (!task || task.clientId !== ANONYMOUS_CLIENT) {
-      throw new AppError('TASK_NOT_FOUND', `no task ${String(id)}`);
-    }
-    return task;
-  };
-
-  const routes: Routes = {
-    '/healthz': { GET: [(_req, res) => void res.json({ status: 'ok' })] },
-    '/readyz': {
-      GET: [
-        async (_req, res) => {
-          const ready = options.ready ? await options.ready().catch(() => false) : true;
-          res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
-        },
-      ],
-    },
-    '/tasks/submit': {
-      POST: [
-        ...json,
-        async (req, res) => {
-          const submission = parseOrThrow(TaskSubmissionSchema, req.body, 'task submission');
-          const { task, created } = await resultStore.submit(submission, ANONYMOUS_CLIENT);
-          res.setHeader('Location', `/tasks/${task.id}`);
-          if (!created) res.setHeader('Idempotent-Replayed', 'true');
-          res.status(202).json({ taskId: task.id, status: task.status });
-        },
-      ],
-    },
-    '/tasks': {
-      GET: [
-        async (req, res) => {
-          const query = parseOrThrow(ListTasksQuery, req.query, 'query');
-          const page = await resultStore.listTasks({
-            clientId: ANONYMOUS_CLIENT,
-            limit: query.limit,
-            ...(query.status ? { status: query.status } : {}),
-            ...(query.type ? { type: query.type } : {}),
-            ...(query.agent ? { agentId: query.agent } : {}),
-            ...(query.cursor ? { cursor: query.cursor } : {}),
-          });
-          res.json(page);
-        },
-      ],
-    },
-    '/tasks/:id': {
-      GET: [async (req, res) => void res.json(await loadTask(req.params['id']))],
-      DELETE: [
-        async (req, res) => {
-          const task = await loadTask(req.params['id']);
-          res.json(await resultStore.cancel(task.id, 'cancelled through the API'));
-        },
-      ],
-    },
-    '/tasks/:id/redrive': {
-      POST: [
-        async (req, res) => {
-          const task = await loadTask(req.params['id']);
-          const outcome = await resultStore.redrive([task.id]);
-          const [redriven] = outcome.redriven;
-          if (!redriven) {
-            throw new AppError(
-              'TASK_NOT_DEAD_LETTERED',
-              `task ${task.id} is ${task.status}; only dead-lettered tasks can be re-driven`,
-              {
-                details: { status: task.status },
-              },
-            );
-          }
-          res.status(202).json(redriven);
-        },
-      ],
-    },
-    '/dead-letters': {
-      GET: [
-        async (req, res) => {
-          const query = parseOrThrow(DeadLettersQuery, req.query, 'query');
-          res.json(
-            await resultStore.listTasks({
-              clientId: ANONYMOUS_CLIENT,
-              status: 'dead_lettered',
-              limit: query.limit,
-              ...(query.cursor ? { cursor: query.cursor } : {}),
-            }),
-          );
-        },
-      ],
-    },
-    '/dead-letters/redrive': {
-      POST: [
-        ...json,
-        async (req, res) => {
-          const { taskIds } = parseOrThrow(RedriveBody, req.body, 'redrive request');
-          // Only the client's own tasks: others are reported exactly like unknown ids.
-          const own: string[] = [];
-          const skipped: Array<{ taskId: string; code: string; message: string }> = [];
-          for (const taskId of taskIds) {
-            const task = await resultStore.getTask(taskId);
-            if (task && task.clientId === ANONYMOUS_CLIENT) own.push(taskId);
-            else skipped.push({ taskId, code: 'TASK_NOT_FOUND', message: 'no such task' });
-          }
-          const outcome = own.length > 0 ? await resultStore.redrive(own) : { redriven: [], skipped: [] };
-          res.json({ redriven: outcome.redriven, skipped: [...outcome.skipped, ...skipped] });
-        },
-      ],
-    },
-    '/tasks/:id/result': {
-      GET: [
-        async (req, res) => {
-          const task = await loadTask(req.params['id']);
-          const result = task.status === 'succeeded' ? await resultStore.getResult(task.id) : undefined;
-          if (!result) {
-            // details.retryable: whether asking again can ever give a result (the error body has
-            // no retryable field of its own).
-            const retryable = task.status !== 'cancelled' && task.status !== 'dead_lettered';
-            throw new AppError(
-              'RESULT_NOT_AVAILABLE',
-              `task ${task.id} is ${task.status}; it has no result`,
-              {
-                details: {
-                  status: task.status,
-                  retryable,
-                  ...(task.lastError ? { lastError: task.lastError } : {}),
-                },
-                retryable,
-              },
-            );
-          }
-          res.json(result);
-        },
-      ],
-    },
-    '/agents': { GET: [async (_req, res) => void res.json({ agents: await registry.listAgents() })] },
-    '/agents/:id': {
-      GET: [
-        async (req, res) => {
-          const agent = await registry.getAgent(String(req.params['id']));
-          if (!agent) throw new AppError('AGENT_NOT_FOUND', `no agent ${String(req.params['id'])}`);
-          res.json(agent);
-        },
-      ],
-    },
-  };
+  const document = buildOpenApiDocument(GATEWAY_ROUTES, options.openApi);
+  const docsPage = renderDocsPage(document);
+  const jsonBody = options.jsonBody ?? [
+    requireJson,
+    express.json({ limit: options.bodyLimitBytes, strict: false }),
+  ];
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  for (const [path, methods] of Object.entries(routes)) {
-    const route = app.route(path);
-    for (const [method, handlers] of Object.entries(methods)) {
-      route[method.toLowerCase() as 'get' | 'post' | 'delete'](...(handlers ?? []));
-    }
-    route.all(methodNotAllowed(Object.keys(methods)));
-  }
+  for (const handler of options.beforeRoutes ?? []) app.use(handler);
+  mountRoutes(app, GATEWAY_ROUTES, {
+    authenticator: options.authenticator,
+    jsonBody: Array.isArray(jsonBody) ? jsonBody : [jsonBody as RequestHandler],
+    services: {
+      operations: options.operations,
+      ready: options.ready ?? (async () => true),
+      openApiDocument: () => document,
+      docsPage: () => docsPage,
+    },
+  });
   app.use(routeNotFound);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(options.logger));
   return app;
 }
 
+/** The OpenAPI document of the gateway's REST API (what GET /openapi.json answers). */
+export function gatewayOpenApiDocument(options?: OpenApiOptions): OpenApiDocument {
+  return buildOpenApiDocument(GATEWAY_ROUTES, options);
+}
+
 export class Gateway {
-  private server: { close(): Promise<void> } | undefined;
+  private server: { server: Server; close(): Promise<void> } | undefined;
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -222,6 +80,11 @@ export class Gateway {
     const server = await listen(createGatewayApp(this.options), port, host);
     this.server = server;
     return server.port;
+  }
+
+  /** The listening HTTP server (for WebSocket upgrades), once `listen` resolved. */
+  get httpServer(): Server | undefined {
+    return this.server?.server;
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,19 @@
 import type {
   Agent,
+  AgentMetrics,
   AgentRegistrationInput,
+  AgentsHealth,
   ApiKeyView,
   CreateApiKeyRequest,
+  CreatedApiKey,
+  ListTasksQuery,
+  PerformanceMetrics,
   Principal,
   RedriveOutcome,
   SubmitOutcome,
   TaskMetrics,
   TaskPage,
   TaskResultView,
-  TaskStatus,
   TaskStreamEvent,
   TaskSubmissionInput,
   TaskView,
@@ -20,62 +24,32 @@ import type {
  * methods are thin adapters that authenticate, call one of these, and render the answer or the
  * AppError in their own way. Validation of inputs (zod, the same schemas the OpenAPI document is
  * generated from) and authorization happen HERE, so the three protocols cannot drift apart.
+ * Inputs are `unknown` where they come from the wire; they are parsed here.
  *
  * Authorization (Principal): a client sees, cancels and re-drives only its own tasks (another
- * client's task answers TASK_NOT_FOUND, exactly like an unknown id); admins see all tasks and
- * manage agents and API keys (FORBIDDEN otherwise); agent keys may register, heartbeat and
- * deregister agents (only their bound agentId when the key has one) and submit tasks.
+ * client's task answers TASK_NOT_FOUND, exactly like an unknown or malformed id); admins see all
+ * tasks and manage agents and API keys (FORBIDDEN otherwise); agent keys may register, heartbeat
+ * and deregister agents (only their bound agentId when the key has one) and submit tasks, which
+ * belong to the key's principal id. Every authenticated principal may read agents and metrics.
  */
-export interface ListTasksQuery {
-  status?: TaskStatus;
-  type?: string;
-  agent?: string;
-  limit?: number;
-  cursor?: string;
-}
-
-export interface AgentsHealth {
-  status: 'ok' | 'degraded' | 'down';
-  counts: { healthy: number; draining: number; unhealthy: number; total: number };
-  agents: Array<Pick<Agent, 'id' | 'status' | 'circuit' | 'lastHeartbeatAgeMs' | 'statusNote'>>;
-}
-
-export interface AgentMetrics {
-  at: string;
-  total: number;
-  byStatus: Record<Agent['status'], number>;
-  byCircuit: Record<Agent['circuit'], number>;
-  /** Sum of `concurrency` over healthy agents. */
-  capacity: number;
-  /** Tasks in flight (dispatched or running), over all agents. */
-  inFlight: number;
-  /** inFlight / capacity, 0 when there is no capacity. */
-  utilisation: number;
-  agents: Array<{
-    id: string;
-    status: Agent['status'];
-    circuit: Agent['circuit'];
-    concurrency: number;
-    inFlight: number;
-  }>;
-}
-
-export interface CreatedApiKey {
-  /** The key itself: shown once, never stored. */
-  key: string;
-  apiKey: ApiKeyView;
-}
-
 export interface GatewayOperations {
+  /** Validates the submission (VALIDATION_FAILED), applies the task rate limit, submits as principal.id. */
   submitTask(principal: Principal, submission: unknown): Promise<SubmitOutcome>;
   getTask(principal: Principal, taskId: string): Promise<TaskView>;
+  /** RESULT_NOT_AVAILABLE (details.status, details.retryable) while the task has no result. */
   getResult(principal: Principal, taskId: string): Promise<TaskResultView>;
+  /** TASK_ALREADY_FINAL for a task that already ended. */
   cancelTask(principal: Principal, taskId: string): Promise<TaskView>;
+  /** `query` as ListTasksQuery (strings are coerced); admins list every client's tasks. */
   listTasks(principal: Principal, query: unknown): Promise<TaskPage>;
   /** Applied events of one of the principal's tasks after `afterSeq` (history for streams). */
   taskEvents(principal: Principal, taskId: string, afterSeq: number): Promise<TaskStreamEvent[]>;
+  /** `query`: { limit?, cursor? }. */
   listDeadLetters(principal: Principal, query: unknown): Promise<TaskPage>;
-  redrive(principal: Principal, taskIds: readonly string[]): Promise<RedriveOutcome>;
+  /** Re-drives those of `taskIds` the principal may see; the others are skipped as TASK_NOT_FOUND. */
+  redrive(principal: Principal, taskIds: unknown): Promise<RedriveOutcome>;
+  /** Re-drives one task: TASK_NOT_FOUND, or TASK_NOT_DEAD_LETTERED (details.status) when it is not. */
+  redriveTask(principal: Principal, taskId: string): Promise<TaskView>;
 
   registerAgent(principal: Principal, registration: unknown): Promise<Agent>;
   heartbeatAgent(principal: Principal, agentId: string): Promise<void>;
@@ -86,14 +60,22 @@ export interface GatewayOperations {
 
   agentMetrics(principal: Principal): Promise<AgentMetrics>;
   taskMetrics(principal: Principal): Promise<TaskMetrics>;
-  performanceMetrics(
-    principal: Principal,
-  ): Promise<Pick<TaskMetrics, 'at' | 'window' | 'latencyMs' | 'runTimeMs'>>;
+  performanceMetrics(principal: Principal): Promise<PerformanceMetrics>;
 
   createApiKey(principal: Principal, request: unknown): Promise<CreatedApiKey>;
   listApiKeys(principal: Principal): Promise<ApiKeyView[]>;
+  /** API_KEY_NOT_FOUND for an unknown id; revoking twice keeps the first revocation. */
   revokeApiKey(principal: Principal, keyId: string): Promise<ApiKeyView>;
 }
 
-/** Typed inputs for callers that build requests in code (gRPC, the client SDK). */
-export type { AgentRegistrationInput, CreateApiKeyRequest, TaskSubmissionInput };
+/** Shapes of answers and typed inputs for callers that build requests in code (gRPC, the client SDK). */
+export type {
+  AgentMetrics,
+  AgentRegistrationInput,
+  AgentsHealth,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  ListTasksQuery,
+  PerformanceMetrics,
+  TaskSubmissionInput,
+};

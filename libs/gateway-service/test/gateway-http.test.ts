@@ -50,7 +50,11 @@ describe('gateway HTTP behaviour', () => {
       ['/dead-letters/redrive', 'GET', 'POST'],
       [`/tasks/${taskId}/result`, 'POST', 'GET'],
       ['/agents', 'PATCH', 'GET'],
-      ['/agents/agent-a', 'PUT', 'GET'],
+      ['/agents/agent-a', 'PUT', 'GET, DELETE'],
+      ['/agents/health', 'POST', 'GET'],
+      ['/agents/register', 'GET', 'POST'],
+      ['/api-keys', 'DELETE', 'POST, GET'],
+      ['/openapi.json', 'POST', 'GET'],
     ])('answers 405 METHOD_NOT_ALLOWED with an Allow header on %s for %s', async (path, method, allow) => {
       const response = await client.request(path, { method });
 

@@ -29,10 +29,10 @@ describe('gateway task routes', () => {
 
       const read = await client.get(response.headers.get('location') as string);
       expect(read.status).toBe(200);
-      // Defaults applied by the schema, and the (until auth) anonymous client.
+      // Defaults applied by the schema, and the authenticated client (client-a).
       expect(await read.json()).toMatchObject({
         id: body.taskId,
-        clientId: 'anonymous',
+        clientId: 'client-a',
         type: 'analyze.file',
         input: { path: 'a.ts' },
         priority: 8,
@@ -170,7 +170,7 @@ describe('gateway task routes', () => {
       expect(first.status).toBe(200);
       const page = (await first.json()) as { tasks: TaskView[]; nextCursor?: string };
       expect(client.resultStore.listCalls.at(-1)).toEqual({
-        clientId: 'anonymous',
+        clientId: 'client-a',
         status: 'succeeded',
         type: 'analyze.file',
         agentId: 'agent-a',
@@ -186,7 +186,7 @@ describe('gateway task routes', () => {
 
       const all = (await (await client.get('/tasks')).json()) as { tasks: TaskView[] };
       expect(all.tasks.map((task) => task.id).sort()).toEqual([...ids].sort());
-      expect(client.resultStore.listCalls.at(-1)).toEqual({ clientId: 'anonymous', limit: 50 });
+      expect(client.resultStore.listCalls.at(-1)).toEqual({ clientId: 'client-a', limit: 50 });
     });
 
     it.each([

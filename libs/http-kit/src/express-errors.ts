@@ -35,6 +35,26 @@ function fromBodyParser(error: { type?: unknown; message?: unknown; limit?: unkn
   }
 }
 
+/**
+ * Other client errors Express and its parsers raise with a 4xx `status`: http-errors marked
+ * `expose`, and the router's URIError for a path parameter that is not valid percent-encoding.
+ * Their messages are safe to send.
+ */
+function fromClientHttpError(error: object): AppError | undefined {
+  const { status, expose, message } = error as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (expose !== true && !(error instanceof URIError)) return undefined;
+  const code =
+    status === 413
+      ? 'PAYLOAD_TOO_LARGE'
+      : status === 415
+        ? 'UNSUPPORTED_MEDIA_TYPE'
+        : status === 408
+          ? 'REQUEST_TIMEOUT'
+          : 'VALIDATION_FAILED';
+  return new AppError(code, String(message));
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
@@ -45,7 +65,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       error instanceof AppError
         ? error
         : typeof error === 'object' && error !== null
-          ? fromBodyParser(error as Record<string, unknown>)
+          ? (fromBodyParser(error as Record<string, unknown>) ?? fromClientHttpError(error))
           : undefined;
     if (known) {
       sendError(res, known);

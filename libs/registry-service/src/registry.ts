@@ -1,8 +1,11 @@
 import {
   AgentCircuitEventSchema,
+  AgentRegistrationSchema,
+  AppError,
   parseOrThrow,
   type Agent,
   type AgentInstance,
+  type AgentRegistration,
   type CircuitState,
   type Subscription,
   type AgentStatus,
@@ -99,6 +102,31 @@ export class Registry implements RegistryApi {
 
   async getAgent(id: string): Promise<Agent | undefined> {
     return (await this.listAgents()).find((agent) => agent.id === id);
+  }
+
+  /**
+   * Registers an agent on its behalf (agents that register through the gateway). Validated here
+   * too, because the registration may come over the network from any replica.
+   */
+  async register(registration: AgentRegistration): Promise<Agent> {
+    const parsed = parseOrThrow(AgentRegistrationSchema, registration, 'agent registration');
+    await this.options.discovery.register(parsed);
+    const agent = await this.getAgent(parsed.id);
+    // Listed at once by every adapter; the fallback covers one removed again in between.
+    return agent ?? { ...parsed, status: 'healthy', circuit: 'closed', lastHeartbeatAgeMs: 0 };
+  }
+
+  async heartbeat(agentId: string): Promise<void> {
+    await this.options.discovery.heartbeat(agentId, 'passing');
+  }
+
+  /** Throws AGENT_NOT_FOUND for an agent that is not registered (discovery itself is idempotent). */
+  async deregister(agentId: string): Promise<void> {
+    const instances = await this.options.discovery.list();
+    if (!instances.some((instance) => instance.registration.id === agentId)) {
+      throw new AppError('AGENT_NOT_FOUND', `agent ${agentId} is not registered`, { details: { agentId } });
+    }
+    await this.options.discovery.deregister(agentId);
   }
 
   private async onAgents(instances: AgentInstance[]): Promise<void> {

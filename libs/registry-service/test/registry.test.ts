@@ -135,4 +135,47 @@ describe('Registry', () => {
     await untilEvents('quiet', 3);
     expect(eventsOf('quiet')[2]).toMatchObject({ previous: 'unhealthy', status: 'healthy' });
   });
+
+  describe('register, heartbeat and deregister on behalf of agents', () => {
+    it('registers an agent through discovery and answers it healthy', async () => {
+      await start();
+
+      const agent = await registry.register(registration('remote-1'));
+
+      expect(agent).toMatchObject({ ...registration('remote-1'), status: 'healthy', circuit: 'closed' });
+      const [instance] = await discovery.list();
+      expect(instance?.registration).toEqual(registration('remote-1'));
+      await untilEvents('remote-1', 1);
+    });
+
+    it('refuses an invalid registration with VALIDATION_FAILED and registers nothing', async () => {
+      await start();
+
+      await expect(registry.register({ ...registration('bad'), endpoint: 'ftp://x' })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+      await expect(discovery.list()).resolves.toEqual([]);
+    });
+
+    it('heartbeats a registered agent back to healthy, and answers AGENT_NOT_FOUND for an unknown one', async () => {
+      await start();
+      await registry.register(registration('hb'));
+      await discovery.heartbeat('hb', 'critical', 'was failing');
+
+      await registry.heartbeat('hb');
+
+      await expect(registry.getAgent('hb')).resolves.toMatchObject({ status: 'healthy' });
+      await expect(registry.heartbeat('ghost')).rejects.toMatchObject({ code: 'AGENT_NOT_FOUND' });
+    });
+
+    it('deregisters a registered agent, and answers AGENT_NOT_FOUND for an unknown one', async () => {
+      await start();
+      await registry.register(registration('leaving'));
+
+      await registry.deregister('leaving');
+
+      await expect(registry.getAgent('leaving')).resolves.toBeUndefined();
+      await expect(registry.deregister('leaving')).rejects.toMatchObject({ code: 'AGENT_NOT_FOUND' });
+    });
+  });
 });

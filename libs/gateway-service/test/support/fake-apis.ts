@@ -1,6 +1,12 @@
 import {
   AgentSchema,
   AppError,
+  apiKeyView,
+  type AgentRegistration,
+  type ApiKeyStore,
+  type StoredApiKey,
+  type TaskMetrics,
+  type TaskStreamEvent,
   type RedriveOutcome,
   type Agent,
   type ListTasksFilter,
@@ -22,7 +28,10 @@ import { randomUUID } from 'node:crypto';
  */
 export class FakeResultStore implements ResultStoreApi {
   readonly listCalls: ListTasksFilter[] = [];
+  /** What taskMetrics answers; tests set the parts they check. */
+  metrics: TaskMetrics = emptyTaskMetrics();
   private readonly tasks = new Map<string, TaskView>();
+  private readonly events = new Map<string, TaskStreamEvent[]>();
   private readonly results = new Map<string, TaskResultView>();
   private readonly keys = new Map<string, string>();
 
@@ -40,6 +49,7 @@ export class FakeResultStore implements ResultStoreApi {
       attempt: 0,
       createdAt: now,
       updatedAt: now,
+      eventSeq: 1,
     };
     this.tasks.set(task.id, task);
     if (key) this.keys.set(key, task.id);
@@ -103,6 +113,26 @@ export class FakeResultStore implements ResultStoreApi {
     };
   }
 
+  async taskEvents(taskId: string, afterSeq: number, limit = 1000): Promise<TaskStreamEvent[]> {
+    return structuredClone(
+      (this.events.get(taskId) ?? []).filter((event) => event.seq > afterSeq).slice(0, limit),
+    );
+  }
+
+  async taskMetrics(): Promise<TaskMetrics> {
+    return structuredClone(this.metrics);
+  }
+
+  /** Records an applied event of a task (for taskEvents), numbering it after the task's eventSeq. */
+  appendEvent(taskId: string, event: TaskStreamEvent['event']): TaskStreamEvent {
+    const task = this.tasks.get(taskId);
+    if (!task) throw new Error(`no task ${taskId}`);
+    task.eventSeq += 1;
+    const sequenced = { seq: task.eventSeq, event };
+    this.events.set(taskId, [...(this.events.get(taskId) ?? []), sequenced]);
+    return structuredClone(sequenced);
+  }
+
   /** Stores a task as it is, e.g. one of another client. */
   put(task: TaskView): void {
     this.tasks.set(task.id, structuredClone(task));
@@ -117,11 +147,60 @@ export class FakeResultStore implements ResultStoreApi {
   }
 }
 
+export function emptyTaskMetrics(): TaskMetrics {
+  const percentiles = { count: 0, p50: null, p95: null, p99: null, max: null };
+  return {
+    at: new Date(0).toISOString(),
+    byStatus: {
+      queued: 0,
+      dispatched: 0,
+      running: 0,
+      failed: 0,
+      succeeded: 0,
+      cancelled: 0,
+      dead_lettered: 0,
+    },
+    inFlightByAgent: {},
+    window: {
+      seconds: 60,
+      finished: { succeeded: 0, cancelled: 0, dead_lettered: 0 },
+      throughputPerSecond: 0,
+    },
+    latencyMs: { ...percentiles },
+    runTimeMs: { ...percentiles },
+  };
+}
+
+/** A RegistryApi over a list; register adds (or replaces) an agent as healthy. */
 export class FakeRegistry implements RegistryApi {
+  readonly heartbeats: string[] = [];
   private readonly agents: Agent[];
 
   constructor(agents: readonly Agent[]) {
     this.agents = agents.map((agent) => AgentSchema.parse(agent));
+  }
+
+  async register(registration: AgentRegistration): Promise<Agent> {
+    const agent = AgentSchema.parse({ ...registration, status: 'healthy', lastHeartbeatAgeMs: 0 });
+    const index = this.agents.findIndex((candidate) => candidate.id === agent.id);
+    if (index >= 0) this.agents.splice(index, 1, agent);
+    else this.agents.push(agent);
+    return structuredClone(agent);
+  }
+
+  async heartbeat(agentId: string): Promise<void> {
+    this.find(agentId);
+    this.heartbeats.push(agentId);
+  }
+
+  async deregister(agentId: string): Promise<void> {
+    this.agents.splice(this.agents.indexOf(this.find(agentId)), 1);
+  }
+
+  private find(agentId: string): Agent {
+    const agent = this.agents.find((candidate) => candidate.id === agentId);
+    if (!agent) throw new AppError('AGENT_NOT_FOUND', `agent ${agentId} is not registered`);
+    return agent;
   }
 
   async listAgents(): Promise<Agent[]> {
@@ -159,5 +238,44 @@ export class ExplodingResultStore implements ResultStoreApi {
 
   redrive(): Promise<RedriveOutcome> {
     return Promise.reject(this.error);
+  }
+
+  taskEvents(): Promise<TaskStreamEvent[]> {
+    return Promise.reject(this.error);
+  }
+
+  taskMetrics(): Promise<TaskMetrics> {
+    return Promise.reject(this.error);
+  }
+}
+
+/** An ApiKeyStore in memory, with the contract's guarantees (conflict on create, idempotent revoke). */
+export class FakeApiKeyStore implements ApiKeyStore {
+  readonly keys = new Map<string, StoredApiKey>();
+
+  async create(key: StoredApiKey): Promise<void> {
+    if (this.keys.has(key.id)) throw new AppError('VALIDATION_FAILED', `API key ${key.id} exists`);
+    this.keys.set(key.id, structuredClone(key));
+  }
+
+  async get(id: string): Promise<StoredApiKey | undefined> {
+    const key = this.keys.get(id);
+    return key && structuredClone(key);
+  }
+
+  async list(): Promise<StoredApiKey[]> {
+    return [...this.keys.values()].map((key) => structuredClone(key));
+  }
+
+  async revoke(id: string, at: string): Promise<StoredApiKey | undefined> {
+    const key = this.keys.get(id);
+    if (!key) return undefined;
+    key.revokedAt ??= at;
+    return structuredClone(key);
+  }
+
+  /** The API view of every key, for assertions. */
+  views() {
+    return [...this.keys.values()].map(apiKeyView);
   }
 }

@@ -1,6 +1,12 @@
 import { topicNames } from '@contextforge/contracts';
-import { createServiceApp, leaseRouter, listen, resultStoreRouter } from '@contextforge/http-kit';
-import { createLeaseStore, createTaskRepository } from '@contextforge/persistence';
+import {
+  apiKeyStoreRouter,
+  createServiceApp,
+  leaseRouter,
+  listen,
+  resultStoreRouter,
+} from '@contextforge/http-kit';
+import { createApiKeyStore, createLeaseStore, createTaskRepository } from '@contextforge/persistence';
 import { runService } from '@contextforge/process-kit';
 import { ResultStore } from '@contextforge/result-store-service';
 import { openBus } from '@contextforge/service-wiring';
@@ -15,6 +21,10 @@ void runService(
     onStop(() => repository.close());
     const leases = await createLeaseStore(config.database.url);
     onStop(() => leases.close());
+    // Shares the repository's connection (and its migrations): one pool, and PGlite serves one client.
+    const apiKeys = createApiKeyStore(config.database.url, { repository });
+    await apiKeys.connect();
+    onStop(() => apiKeys.close());
     const store = new ResultStore({
       repository,
       bus,
@@ -23,7 +33,11 @@ void runService(
     });
     await store.start();
     onStop(() => store.stop());
-    const routers = [resultStoreRouter(store, config.network.bodyLimit), leaseRouter(leases)];
+    const routers = [
+      resultStoreRouter(store, config.network.bodyLimit),
+      leaseRouter(leases),
+      apiKeyStoreRouter(apiKeys),
+    ];
     const server = await listen(createServiceApp({ logger, routers }), config.resultStore.port);
     onStop(() => server.close());
     return [`result-store listening on :${server.port}`];

@@ -90,6 +90,13 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'No API key has this id.',
   },
+  API_KEY_EXISTS: {
+    http: 409,
+    grpc: 'ALREADY_EXISTS',
+    retryable: false,
+    description:
+      'An API key with this id is stored already. Ids are random, so this means the same key was stored twice; generate a new one.',
+  },
   STREAM_RESUME_UNAVAILABLE: {
     http: 410,
     grpc: 'OUT_OF_RANGE',

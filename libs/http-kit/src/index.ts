@@ -7,3 +7,4 @@ export { HttpRegistryClient, registryRouter } from './internal-registry';
 export { createServiceApp, listen } from './service-app';
 export type { ServiceAppOptions } from './service-app';
 export { HttpLeaseStore, leaseRouter } from './internal-leases';
+export { HttpApiKeyStore, apiKeyStoreRouter } from './internal-api-keys';

@@ -7,8 +7,10 @@ import {
   type RedriveOutcome,
   type ResultStoreApi,
   type SubmitOutcome,
+  type TaskMetrics,
   type TaskPage,
   type TaskResultView,
+  type TaskStreamEvent,
   type TaskView,
 } from '@contextforge/contracts';
 import express, { Router } from 'express';
@@ -31,7 +33,13 @@ const ListQuery = z.object({
 });
 const CancelBody = z.object({ reason: z.string().min(1).max(500) });
 const RedriveBody = z.object({ taskIds: z.array(z.string().min(1).max(100)).min(1).max(500) });
+const EventsQuery = z.object({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  // Larger limits are accepted and capped by the store (ResultStoreApi.taskEvents).
+  limit: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+});
 const BASE = '/internal/v1/tasks';
+const METRICS = '/internal/v1/task-metrics';
 
 export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): Router {
   const router = Router();
@@ -51,6 +59,14 @@ export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): 
   router.get(BASE, async (req, res) => {
     const query = parseOrThrow(ListQuery, req.query, 'query');
     res.json(await api.listTasks(stripUndefined(query)));
+  });
+  router.get(METRICS, async (_req, res) => {
+    res.json(await api.taskMetrics());
+  });
+  // The applied events of a task after `after`, in seq order ([] for an unknown task).
+  router.get(`${BASE}/:id/events`, async (req, res) => {
+    const { after, limit } = parseOrThrow(EventsQuery, req.query, 'query');
+    res.json({ events: await api.taskEvents(String(req.params['id']), after, limit) });
   });
   router.get(`${BASE}/:id`, async (req, res) => {
     const task = await api.getTask(String(req.params['id']));
@@ -91,6 +107,17 @@ export class HttpResultStoreClient implements ResultStoreApi {
 
   redrive(taskIds: readonly string[]): Promise<RedriveOutcome> {
     return fetchJson(`${this.baseUrl}${BASE}/redrive`, { method: 'POST', body: { taskIds } });
+  }
+
+  async taskEvents(taskId: string, afterSeq: number, limit?: number): Promise<TaskStreamEvent[]> {
+    const query = new URLSearchParams({ after: String(afterSeq) });
+    if (limit !== undefined) query.set('limit', String(limit));
+    const url = `${this.baseUrl}${BASE}/${encodeURIComponent(taskId)}/events?${query.toString()}`;
+    return (await fetchJson<{ events: TaskStreamEvent[] }>(url)).events;
+  }
+
+  taskMetrics(): Promise<TaskMetrics> {
+    return fetchJson(`${this.baseUrl}${METRICS}`);
   }
 
   listTasks(filter: ListTasksFilter): Promise<TaskPage> {

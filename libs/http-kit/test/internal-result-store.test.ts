@@ -102,6 +102,39 @@ describe('resultStoreRouter + HttpResultStoreClient', () => {
     });
   });
 
+  it('reads a task\u2019s events after a number, passing after and limit through, and [] for an unknown task', async () => {
+    const { task } = await client.submit(submission({ n: 1 }), 'client-1');
+    await client.cancel(task.id, 'client asked');
+
+    const all = await client.taskEvents(task.id, 0);
+    const after = await client.taskEvents(task.id, 1, 5_000);
+
+    expect(all).toEqual([
+      { seq: 1, event: expect.objectContaining({ type: 'queued', taskId: task.id }) },
+      { seq: 2, event: expect.objectContaining({ type: 'cancelled', reason: 'client asked' }) },
+    ]);
+    expect(after.map((entry) => entry.seq)).toEqual([2]);
+    expect(store.eventQueries).toEqual([
+      [task.id, 0, undefined],
+      [task.id, 1, 5_000],
+    ]);
+    await expect(client.taskEvents(randomUUID(), 0)).resolves.toEqual([]);
+  });
+
+  it('answers VALIDATION_FAILED to a bad events query', async () => {
+    const { task } = await client.submit(submission(null), 'client-1');
+    for (const query of ['after=-1', 'after=1.5', 'after=x', 'limit=0', 'limit=2.5']) {
+      const response = await fetch(`${served.url}/internal/v1/tasks/${task.id}/events?${query}`);
+      expect({ query, status: response.status }).toEqual({ query, status: 400 });
+      expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    }
+    expect(store.eventQueries).toEqual([]);
+  });
+
+  it('reads the task metrics', async () => {
+    await expect(client.taskMetrics()).resolves.toEqual(store.metrics);
+  });
+
   it('turns an unexpected store failure into INTERNAL without its message', async () => {
     store.failWith = new Error('password=hunter2 rejected by postgres');
     const error = await client.getTask(randomUUID()).catch((e: unknown) => e);

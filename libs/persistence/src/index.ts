@@ -11,3 +11,5 @@ export { DEFAULT_MIGRATIONS_DIR, migrate } from './migrate';
 export type { MigrateOptions, MigrationReport, MigrationTarget } from './migrate';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './domain/list-query';
 export { MemoryLeaseStore, PostgresLeaseStore, createLeaseStore } from './lease-stores';
+export { MemoryApiKeyStore, PostgresApiKeyStore, createApiKeyStore } from './api-key-stores';
+export type { ApiKeyDatabase, ApiKeyStoreOptions, ConnectableApiKeyStore } from './api-key-stores';

@@ -1,34 +1,39 @@
 import {
   AppError,
-  TASK_STATUSES,
   type CreateTaskOutcome,
   type EventOutcome,
   type ListTasksFilter,
   type Task,
   type TaskEvent,
+  type TaskFigures,
   type TaskPage,
   type TaskRepository,
   type TaskResultView,
   type TaskStatus,
+  type TaskStreamEvent,
   type TaskView,
 } from '@contextforge/contracts';
+import { toJsonValue } from './domain/json';
 import { compareNewestFirst, resolveListQuery, toPage } from './domain/list-query';
 import { planEvents } from './domain/plan-events';
-import { assertSameSubmission, newTaskView } from './domain/task-records';
+import { computeTaskFigures, zeroByStatus } from './domain/task-figures';
+import { assertSameSubmission, creationEvent, newTaskView } from './domain/task-records';
 
 /**
  * TaskRepository in process memory, for service tests and quick local runs. Same semantics as the
  * SQL adapter (both share the planning code in ./domain and pass one contract suite); every call
  * runs synchronously between awaits, so each call is atomic. Values handed out are copies.
  *
- * Left out: durability, sharing between repository instances, and the event history itself (only
- * the ids of stored events are kept, which is all de-duplication needs).
+ * Left out: durability, sharing between repository instances, and ignored events (only their ids
+ * are kept, which is all de-duplication needs; the history taskEvents reads holds applied ones).
  */
 export class MemoryTaskRepository implements TaskRepository {
   private readonly tasks = new Map<string, TaskView>();
   private readonly idempotencyKeys = new Map<string, string>();
   private readonly eventIds = new Set<string>();
   private readonly results = new Map<string, TaskResultView>();
+  /** Applied events per task, in seq order (seq n at index n - 1). */
+  private readonly history = new Map<string, TaskStreamEvent[]>();
   private open = false;
 
   async connect(): Promise<void> {
@@ -50,9 +55,12 @@ export class MemoryTaskRepository implements TaskRepository {
       return { task: structuredClone(existing), created: false };
     }
     const view = newTaskView(task, new Date());
+    const created: TaskStreamEvent = { seq: view.eventSeq, event: creationEvent(view) };
     this.tasks.set(view.id, view);
+    this.eventIds.add(created.event.eventId);
+    this.history.set(view.id, [created]);
     if (keyOfTask) this.idempotencyKeys.set(keyOfTask, view.id);
-    return { task: structuredClone(view), created: true };
+    return { task: structuredClone(view), created: true, event: structuredClone(created) };
   }
 
   async getTask(id: string): Promise<TaskView | undefined> {
@@ -88,19 +96,33 @@ export class MemoryTaskRepository implements TaskRepository {
     this.assertOpen();
     const plan = planEvents(events, this.tasks, this.eventIds, new Date(), new Set(this.results.keys()));
     for (const task of plan.updates) this.tasks.set(task.id, task);
-    for (const record of plan.records) this.eventIds.add(record.event.eventId);
+    for (const record of plan.records) {
+      this.eventIds.add(record.event.eventId);
+      if (record.seq !== undefined) {
+        const event = toJsonValue(record.event) as TaskEvent;
+        this.history.get(record.event.taskId)?.push({ seq: record.seq, event });
+      }
+    }
     for (const result of plan.results) this.results.set(result.taskId, result);
     return structuredClone(plan.outcomes);
   }
 
   async countByStatus(): Promise<Record<TaskStatus, number>> {
     this.assertOpen();
-    const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<
-      TaskStatus,
-      number
-    >;
+    const counts = zeroByStatus();
     for (const task of this.tasks.values()) counts[task.status] += 1;
     return counts;
+  }
+
+  async taskEvents(taskId: string, afterSeq: number, limit: number): Promise<TaskStreamEvent[]> {
+    this.assertOpen();
+    const events = this.history.get(taskId) ?? [];
+    return structuredClone(events.slice(Math.max(0, afterSeq), Math.max(0, afterSeq) + limit));
+  }
+
+  async taskFigures(since: Date): Promise<TaskFigures> {
+    this.assertOpen();
+    return computeTaskFigures(this.tasks.values(), this.results, since);
   }
 
   private assertOpen(): void {

@@ -140,6 +140,72 @@ it('borrows a connection from a pool without changing its search_path', async ()
   }
 });
 
+it('numbers the applied events of existing tasks when 0003 adds event sequence numbers', async () => {
+  const schema = freshSchema();
+  const dir = await migrationsDir();
+  await copyFile(join(DEFAULT_MIGRATIONS_DIR, '0002_leases.sql'), join(dir, '0002_leases.sql'));
+  await migrate(TEST_DATABASE_URL, { schema: schema.name, migrationsDir: dir });
+  await withClient(async (client) => {
+    await client.query(`SET search_path TO "${schema.name}"`);
+    for (const id of ['t1', 't2', 't3']) {
+      await client.query(
+        `INSERT INTO tasks (id, client_id, type, input, priority, required_capabilities, timeout_ms, max_attempts,
+           status, attempt) VALUES ($1, 'c', 'analyze.file', 'null', 5, '{}', 1000, 3, 'running', 1)`,
+        [id],
+      );
+    }
+    // (id, task, outcome, created_at, payload.at): e2 and e3 were stored in one batch.
+    const events = [
+      ['e1', 't1', 'applied', '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z'],
+      ['e3', 't1', 'applied', '2030-01-01T00:00:01.000Z', '2030-01-01T00:00:00.500Z'],
+      ['e2', 't1', 'applied', '2030-01-01T00:00:01.000Z', '2030-01-01T00:00:00.600Z'],
+      ['e4', 't1', 'ignored', '2030-01-01T00:00:02.000Z', '2030-01-01T00:00:02.000Z'],
+      ['e5', 't1', 'applied', '2030-01-01T00:00:03.000Z', '2030-01-01T00:00:03.000Z'],
+      ['e6', 't2', 'applied', '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z'],
+    ];
+    for (const [id, taskId, outcome, createdAt, at] of events) {
+      await client.query(
+        `INSERT INTO task_events (id, task_id, attempt, type, payload, outcome, created_at)
+         VALUES ($1, $2, 1, 'progress', jsonb_build_object('at', $3::text), $4, $5)`,
+        [id, taskId, at, outcome, createdAt],
+      );
+    }
+  });
+  await copyFile(
+    join(DEFAULT_MIGRATIONS_DIR, '0003_task_event_seq.sql'),
+    join(dir, '0003_task_event_seq.sql'),
+  );
+
+  expect((await migrate(TEST_DATABASE_URL, { schema: schema.name, migrationsDir: dir })).applied).toEqual([
+    '0003_task_event_seq.sql',
+  ]);
+  const { events, tasks } = await withClient(async (client) => ({
+    events: (
+      await client.query<{ id: string; seq: number | null }>(
+        `SELECT id, seq FROM "${schema.name}".task_events ORDER BY id`,
+      )
+    ).rows,
+    tasks: (
+      await client.query<{ id: string; event_seq: number }>(
+        `SELECT id, event_seq FROM "${schema.name}".tasks ORDER BY id`,
+      )
+    ).rows,
+  }));
+  expect(events).toEqual([
+    { id: 'e1', seq: 1 },
+    { id: 'e2', seq: 3 },
+    { id: 'e3', seq: 2 },
+    { id: 'e4', seq: null },
+    { id: 'e5', seq: 4 },
+    { id: 'e6', seq: 1 },
+  ]);
+  expect(tasks).toEqual([
+    { id: 't1', event_seq: 4 },
+    { id: 't2', event_seq: 1 },
+    { id: 't3', event_seq: 0 },
+  ]);
+});
+
 it('rejects a schema name that is not a plain identifier', async () => {
   await expect(migrate(TEST_DATABASE_URL, { schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({
     code: 'CONFIG_INVALID',

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 it('reads every model of the Prisma schema', () => {
-  expect(models.map((model) => model.name)).toEqual(['Task', 'TaskEvent', 'TaskResult', 'Lease']);
+  expect(models.map((model) => model.name)).toEqual(['Task', 'TaskEvent', 'TaskResult', 'Lease', 'ApiKey']);
 });
 
 it('has exactly one table per model, plus schema_migrations', () => {

@@ -16,7 +16,11 @@ import {
   type TaskEvent,
   type TaskPage,
   type TaskRepository,
+  type EventOutcome,
+  type TaskChangedMessage,
+  type TaskMetrics,
   type TaskResultView,
+  type TaskStreamEvent,
   type TaskSubmission,
   type TaskView,
   type TopicNames,
@@ -31,13 +35,29 @@ export interface ResultStoreOptions {
   logger: Logger;
   /** Called after each applied batch with the tasks it changed (used by streams and metrics). */
   onTasksChanged?: (tasks: readonly TaskView[]) => void;
+  /** The trailing window of taskMetrics (default 60 s). */
+  metricsWindowSeconds?: number;
+  /** The clock of taskMetrics (tests). */
+  now?: () => Date;
 }
+
+/** Default and largest page of taskEvents. */
+export const MAX_TASK_EVENTS_PAGE = 1000;
 
 /**
  * The result-store: the system of record for tasks. A submission is stored as queued before it is
  * announced on the bus, so a task that was answered 202 can always be read. Task events from the
  * bus are validated one by one (an invalid one is dead-lettered by the bus) and applied in
  * batches through the repository's state machine.
+ *
+ * Every event it applies (creation, bus batches, its own cancel and re-drive events) is announced
+ * after the commit on the task-changes topic as a TaskChangedMessage {seq, event, task}, keyed by
+ * task id, in seq order within one publish. This is at most once: the state is committed first,
+ * and a failed publish is logged, not retried (a redelivered batch is all duplicates by then, so
+ * it would not be announced either). Nothing is lost for readers: a stream reads history from
+ * taskEvents when a client resumes and when it sees a gap in the numbers. Concurrent writers of
+ * one task (cancel racing a batch, replicas during a rebalance) may also publish out of seq order;
+ * consumers order by seq and fill gaps the same way.
  */
 export class ResultStore implements ResultStoreApi {
   private subscription: Subscription | undefined;
@@ -71,6 +91,7 @@ export class ResultStore implements ResultStoreApi {
       createdAt: new Date().toISOString(),
     };
     const outcome = await this.options.repository.createTask(task);
+    if (outcome.event) await this.announceChanges([{ ...outcome.event, task: outcome.task }]);
     // A repeated submission of a task that was never dispatched is announced again: the first
     // announcement may have failed after the row was written. The scheduler ignores duplicates.
     if (outcome.created || (outcome.task.status === 'queued' && outcome.task.attempt === 0)) {
@@ -78,7 +99,7 @@ export class ResultStore implements ResultStoreApi {
         { key: outcome.task.id, value: { task: taskFromView(outcome.task) } },
       ]);
     }
-    return outcome;
+    return { task: outcome.task, created: outcome.created };
   }
 
   getTask(id: string): Promise<TaskView | undefined> {
@@ -91,6 +112,36 @@ export class ResultStore implements ResultStoreApi {
 
   listTasks(filter: ListTasksFilter): Promise<TaskPage> {
     return this.options.repository.listTasks(filter);
+  }
+
+  async taskEvents(
+    taskId: string,
+    afterSeq: number,
+    limit: number = MAX_TASK_EVENTS_PAGE,
+  ): Promise<TaskStreamEvent[]> {
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+      throw invalidArgument('afterSeq', 'must be an integer of at least 0');
+    }
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw invalidArgument('limit', 'must be an integer of at least 1');
+    }
+    return this.options.repository.taskEvents(taskId, afterSeq, Math.min(limit, MAX_TASK_EVENTS_PAGE));
+  }
+
+  async taskMetrics(): Promise<TaskMetrics> {
+    const at = this.options.now?.() ?? new Date();
+    const seconds = this.options.metricsWindowSeconds ?? 60;
+    const figures = await this.options.repository.taskFigures(new Date(at.getTime() - seconds * 1000));
+    const finishedTotal =
+      figures.finished.succeeded + figures.finished.cancelled + figures.finished.dead_lettered;
+    return {
+      at: at.toISOString(),
+      byStatus: figures.byStatus,
+      inFlightByAgent: figures.inFlightByAgent,
+      window: { seconds, finished: figures.finished, throughputPerSecond: finishedTotal / seconds },
+      latencyMs: figures.latencyMs,
+      runTimeMs: figures.runTimeMs,
+    };
   }
 
   async cancel(taskId: string, reason: string): Promise<TaskView> {
@@ -143,9 +194,30 @@ export class ResultStore implements ResultStoreApi {
   private async applyOwnEvent(event: TaskEvent): Promise<TaskView | undefined> {
     const [outcome] = await this.options.repository.applyEvents([event]);
     if (outcome?.outcome !== 'applied' || !outcome.task) return undefined;
+    await this.announceChanges(changesOf([event], [outcome]));
     await this.options.bus.publish(this.options.topics.taskEvents, [{ key: event.taskId, value: event }]);
     this.options.onTasksChanged?.([outcome.task]);
     return outcome.task;
+  }
+
+  /** Publishes committed changes on the task-changes topic; a failure is logged (see the class comment). */
+  private async announceChanges(changes: readonly TaskChangedMessage[]): Promise<void> {
+    if (changes.length === 0) return;
+    try {
+      await this.options.bus.publish(
+        this.options.topics.taskChanges,
+        changes.map((change) => ({ key: change.task.id, value: change })),
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        {
+          err: error instanceof Error ? error.message : String(error),
+          changes: changes.length,
+          taskIds: [...new Set(changes.map((change) => change.task.id))].slice(0, 20),
+        },
+        'task changes not announced (stored; streams recover them from history)',
+      );
+    }
   }
 
   private async applyMessages(messages: readonly BusMessage[]): Promise<void> {
@@ -153,6 +225,7 @@ export class ResultStore implements ResultStoreApi {
       parseOrThrow(TaskEventSchema, message.value, 'task event', 'INVALID_MESSAGE'),
     );
     const outcomes = await this.options.repository.applyEvents(events);
+    await this.announceChanges(changesOf(events, outcomes));
     const changed: TaskView[] = [];
     for (const outcome of outcomes) {
       if (outcome.task) changed.push(outcome.task);
@@ -165,6 +238,23 @@ export class ResultStore implements ResultStoreApi {
     }
     if (changed.length > 0) this.options.onTasksChanged?.(changed);
   }
+}
+
+/** The applied events of a batch with their numbers and tasks, in the batch's (so seq) order. */
+function changesOf(events: readonly TaskEvent[], outcomes: readonly EventOutcome[]): TaskChangedMessage[] {
+  const changes: TaskChangedMessage[] = [];
+  for (const [index, outcome] of outcomes.entries()) {
+    const event = events[index];
+    if (outcome.outcome !== 'applied' || !outcome.task || outcome.seq === undefined || !event) continue;
+    changes.push({ seq: outcome.seq, event, task: outcome.task });
+  }
+  return changes;
+}
+
+function invalidArgument(path: string, message: string): AppError {
+  return new AppError('VALIDATION_FAILED', `invalid task events query: ${path} ${message}`, {
+    details: { issues: [{ path, message }] },
+  });
 }
 
 function eventBase(taskId: string, attempt: number) {

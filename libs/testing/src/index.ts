@@ -37,3 +37,7 @@ export type {
 } from './cluster/contextforge-cluster';
 export { createScratchDatabase, ensureDatabase, LOCAL_POSTGRES_URL } from './cluster/postgres-database';
 export type { ScratchDatabase } from './cluster/postgres-database';
+export { createTestPki } from './test-pki';
+export type { IssueOptions, TestCa, TestCertificate, TestPki } from './test-pki';
+export { buildStoredApiKey, describeApiKeyStoreContract } from './api-key-store-contract';
+export type { ApiKeyStoreContractFactory, ApiKeyStoreContractSubject } from './api-key-store-contract';

@@ -17,6 +17,9 @@ const BATCH = 10;
  * - Redelivery: both send the same `failed` events (failed -> failed is an allowed move, so a
  *   second application would be reported as applied). Each event must be applied by exactly one
  *   writer and be a duplicate for the other.
+ * - Numbering: both send different `progress` events for the same running tasks (all apply). Each
+ *   task's numbers must stay contiguous and unique across the two writers, and its history must
+ *   hold each applied event under the number its writer was told.
  */
 export function describeTaskRepositoryConcurrency(
   repo: () => TaskRepository,
@@ -43,6 +46,10 @@ export function describeTaskRepositoryConcurrency(
       await raceSameEvents(repo(), repo());
     });
 
+    it('keeps each task\u2019s numbers contiguous when batches on the same tasks race (one repository)', async () => {
+      await raceForNumbers(repo(), repo());
+    });
+
     if (replicas) {
       it('loses no update when two replicas apply events of the same tasks concurrently', async () => {
         await withReplica(raceForUpdates);
@@ -50,6 +57,10 @@ export function describeTaskRepositoryConcurrency(
 
       it('applies events delivered to two replicas at once exactly once', async () => {
         await withReplica(raceSameEvents);
+      });
+
+      it('keeps each task\u2019s numbers contiguous when two replicas apply events of the same tasks', async () => {
+        await withReplica(raceForNumbers);
       });
     }
   });
@@ -113,6 +124,41 @@ async function raceSameEvents(writerA: TaskRepository, writerB: TaskRepository):
     [outcomesA[index]?.outcome, outcomesB[index]?.outcome].sort().join('+'),
   );
   expect(pairs).toEqual(failed.map(() => 'applied+duplicate'));
+}
+
+async function raceForNumbers(writerA: TaskRepository, writerB: TaskRepository): Promise<void> {
+  const tasks = await createTasks(writerA);
+  await writerA.applyEvents(
+    tasks.flatMap((task) => [
+      buildTaskEvent('dispatched', task.id, 1),
+      buildTaskEvent('started', task.id, 1),
+    ]),
+  );
+  const progress = () => tasks.flatMap((task) => [1, 2].map(() => buildTaskEvent('progress', task.id, 1)));
+  const [eventsA, eventsB] = [progress(), progress()];
+
+  const [outcomesA, outcomesB] = await Promise.all([
+    inBatches(writerA, eventsA),
+    inBatches(writerB, eventsB),
+  ]);
+
+  const toldSeq = new Map<string, number | undefined>();
+  for (const [index, outcome] of [...outcomesA, ...outcomesB].entries()) {
+    const event = index < eventsA.length ? eventsA[index] : eventsB[index - eventsA.length];
+    toldSeq.set(event?.eventId ?? '', outcome.seq);
+  }
+  for (const task of tasks) {
+    const history = await writerA.taskEvents(task.id, 0, 100);
+    const numbered = history.map((entry) => ({
+      seq: entry.seq,
+      toldSeq: entry.seq > 3 ? toldSeq.get(entry.event.eventId) : entry.seq,
+    }));
+    expect({ id: task.id, numbered }).toEqual({
+      id: task.id,
+      numbered: [1, 2, 3, 4, 5, 6, 7].map((seq) => ({ seq, toldSeq: seq })),
+    });
+    expect((await writerA.getTask(task.id))?.eventSeq).toBe(7);
+  }
 }
 
 async function inBatches(repository: TaskRepository, events: readonly TaskEvent[]): Promise<EventOutcome[]> {

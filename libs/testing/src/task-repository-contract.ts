@@ -9,6 +9,8 @@ import {
 } from '@contextforge/contracts';
 import { buildTask, buildTaskEvent, lifecycleEvents } from './task-fixtures';
 import { describeTaskRepositoryConcurrency } from './task-repository-concurrency';
+import { describeTaskRepositoryFigures } from './task-repository-figures';
+import { describeTaskRepositorySequence } from './task-repository-sequence';
 import { uniqueName } from './unique-name';
 
 /** What a TaskRepository adapter under test hands the contract suite. */
@@ -24,6 +26,7 @@ export interface TaskRepositoryContractSubject {
   cleanup(): Promise<void>;
 }
 
+/** Called once for the suite and once per figures test; each call must give an empty store. */
 export type TaskRepositoryContractFactory = () => Promise<TaskRepositoryContractSubject>;
 
 export interface TaskRepositoryContractOptions {
@@ -40,7 +43,9 @@ export interface TaskRepositoryContractOptions {
  * repeated idempotency key; JSON input comes back as stored; an event for an unknown task is not
  * stored (it applies once the task exists); ignored events are stored (seen again they are
  * duplicates); listings are newest first with ties broken by id, and a foreign cursor or a bad
- * limit is VALIDATION_FAILED.
+ * limit is VALIDATION_FAILED; applied events are numbered per task without gaps, also under
+ * concurrent writers, and taskEvents pages that history; taskFigures counts and summarises (each
+ * figures test calls the factory again for an empty store).
  */
 export function describeTaskRepositoryContract(
   name: string,
@@ -467,6 +472,10 @@ export function describeTaskRepositoryContract(
         expect(delta).toEqual({ ...zeroCounts(), queued: 1, running: 1, succeeded: 1 });
       });
     });
+
+    describeTaskRepositorySequence(repo);
+
+    describeTaskRepositoryFigures(factory);
 
     describeTaskRepositoryConcurrency(repo, () => subject?.openReplica, options.replicas ?? false);
   });

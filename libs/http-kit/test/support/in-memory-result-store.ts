@@ -4,8 +4,11 @@ import {
   type RedriveOutcome,
   type ResultStoreApi,
   type SubmitOutcome,
+  type TaskEvent,
+  type TaskMetrics,
   type TaskPage,
   type TaskResultView,
+  type TaskStreamEvent,
   type TaskSubmission,
   type TaskView,
 } from '@contextforge/contracts';
@@ -14,13 +17,38 @@ import { randomUUID } from 'node:crypto';
 /**
  * A ResultStoreApi kept in maps, for testing the HTTP router and client around it (persistence's
  * MemoryTaskRepository is out of reach: http-kit may not depend on another adapter). Idempotent
- * per (client, idempotencyKey) with IDEMPOTENCY_CONFLICT on a different body, pages by offset.
+ * per (client, idempotencyKey) with IDEMPOTENCY_CONFLICT on a different body, pages by offset;
+ * numbers each task's events (creation 1, then cancel, re-drive, complete) for taskEvents.
  */
 export class InMemoryResultStore implements ResultStoreApi {
   private readonly tasks: TaskView[] = [];
   private readonly results = new Map<string, TaskResultView>();
+  private readonly history = new Map<string, TaskStreamEvent[]>();
   /** The filters listTasks was called with, as the router passed them. */
   readonly filters: ListTasksFilter[] = [];
+  /** The arguments taskEvents was called with, as the router passed them. */
+  readonly eventQueries: Array<[taskId: string, afterSeq: number, limit: number | undefined]> = [];
+  /** What taskMetrics answers. */
+  metrics: TaskMetrics = {
+    at: '2030-01-01T00:00:00.000Z',
+    byStatus: {
+      queued: 1,
+      dispatched: 0,
+      running: 2,
+      failed: 0,
+      succeeded: 3,
+      cancelled: 0,
+      dead_lettered: 0,
+    },
+    inFlightByAgent: { 'agent-a': 2 },
+    window: {
+      seconds: 60,
+      finished: { succeeded: 3, cancelled: 0, dead_lettered: 0 },
+      throughputPerSecond: 0.05,
+    },
+    latencyMs: { count: 3, p50: 120, p95: 190.5, p99: 199.1, max: 201 },
+    runTimeMs: { count: 3, p50: null, p95: null, p99: null, max: null },
+  };
   /** Thrown by the next call while set (an unexpected failure of the store). */
   failWith: unknown;
 
@@ -51,8 +79,10 @@ export class InMemoryResultStore implements ResultStoreApi {
       attempt: 0,
       createdAt: now,
       updatedAt: now,
+      eventSeq: 0,
     };
     this.tasks.push(task);
+    this.record(task, { type: 'queued', eventId: randomUUID(), taskId: task.id, attempt: 0, at: now });
     return { task, created: true };
   }
 
@@ -91,6 +121,7 @@ export class InMemoryResultStore implements ResultStoreApi {
       throw new AppError('TASK_ALREADY_FINAL', `task ${taskId} is already ${task.status}`);
     }
     Object.assign(task, { status: 'cancelled', statusReason: reason });
+    this.record(task, { ...eventBase(task), type: 'cancelled', reason });
     return task;
   }
 
@@ -108,9 +139,22 @@ export class InMemoryResultStore implements ResultStoreApi {
         continue;
       }
       Object.assign(task, { status: 'queued', attempt: task.attempt + 1 });
+      this.record(task, { ...eventBase(task), type: 'queued', reason: 're-driven' });
       outcome.redriven.push(task);
     }
     return outcome;
+  }
+
+  async taskEvents(taskId: string, afterSeq: number, limit?: number): Promise<TaskStreamEvent[]> {
+    this.maybeFail();
+    this.eventQueries.push([taskId, afterSeq, limit]);
+    const events = this.history.get(taskId) ?? [];
+    return events.filter((entry) => entry.seq > afterSeq).slice(0, Math.min(limit ?? 1000, 1000));
+  }
+
+  async taskMetrics(): Promise<TaskMetrics> {
+    this.maybeFail();
+    return this.metrics;
   }
 
   /** Marks a task succeeded with `output` (what the result-store does on a succeeded event). */
@@ -119,6 +163,7 @@ export class InMemoryResultStore implements ResultStoreApi {
     if (!task) throw new Error(`no task ${taskId}`);
     task.status = 'succeeded';
     task.attempt = 1;
+    this.record(task, { ...eventBase(task), type: 'succeeded', agentId: 'agent-a', output, durationMs: 12 });
     const result: TaskResultView = {
       taskId,
       attempt: 1,
@@ -131,10 +176,21 @@ export class InMemoryResultStore implements ResultStoreApi {
     return result;
   }
 
+  private record(task: TaskView, event: TaskEvent): void {
+    task.eventSeq += 1;
+    const events = this.history.get(task.id) ?? [];
+    events.push({ seq: task.eventSeq, event });
+    this.history.set(task.id, events);
+  }
+
   private maybeFail(): void {
     if (this.failWith === undefined) return;
     const error = this.failWith;
     this.failWith = undefined;
     throw error;
   }
+}
+
+function eventBase(task: TaskView) {
+  return { eventId: randomUUID(), taskId: task.id, attempt: task.attempt, at: new Date().toISOString() };
 }

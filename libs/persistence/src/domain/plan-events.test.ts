@@ -17,9 +17,52 @@ describe('planEvents', () => {
     const plan = planEvents(events, new Map([[task.id, task]]), new Set(), now);
 
     expect(plan.updates).toEqual([
-      { ...task, status: 'running', attempt: 1, agentId: 'agent-a', updatedAt: now.toISOString() },
+      {
+        ...task,
+        status: 'running',
+        attempt: 1,
+        agentId: 'agent-a',
+        updatedAt: now.toISOString(),
+        eventSeq: 3,
+      },
     ]);
     expect(plan.records.map((record) => record.outcome)).toEqual(['applied', 'applied']);
+  });
+
+  it('numbers applied events on from each task\u2019s eventSeq, and neither ignored nor duplicate ones', () => {
+    const a: TaskView = { ...queuedTask(), eventSeq: 7 };
+    const b = queuedTask();
+    const dispatched = buildTaskEvent('dispatched', a.id, 1);
+    const events = [
+      dispatched,
+      buildTaskEvent('dispatched', b.id, 1),
+      dispatched,
+      buildTaskEvent('failed', a.id, 0),
+      buildTaskEvent('started', a.id, 1),
+    ];
+
+    const plan = planEvents(
+      events,
+      new Map([
+        [a.id, a],
+        [b.id, b],
+      ]),
+      new Set(),
+      now,
+    );
+
+    expect(plan.outcomes.map((outcome) => [outcome.outcome, outcome.seq])).toEqual([
+      ['applied', 8],
+      ['applied', 2],
+      ['duplicate', undefined],
+      ['ignored', undefined],
+      ['applied', 9],
+    ]);
+    expect(plan.records.map((record) => record.seq)).toEqual([8, 2, undefined, 9]);
+    expect(plan.updates.map((task) => [task.id, task.eventSeq])).toEqual([
+      [a.id, 9],
+      [b.id, 2],
+    ]);
   });
 
   it('stores ignored events with their reason, but not duplicates or unknown-task events', () => {

@@ -13,6 +13,8 @@ import { toJsonValue } from './json';
 export interface RecordedEvent {
   event: TaskEvent;
   outcome: 'applied' | 'ignored';
+  /** The event's number within its task, for applied events. */
+  seq?: number;
   /** STALE_ATTEMPT or INVALID_TRANSITION when ignored. */
   reason?: string;
 }
@@ -38,6 +40,8 @@ export interface EventPlan {
  * - An event for an unknown task is reported as unknown_task and not stored (its task may be
  *   created later; the bus redelivers or dead-letters it, which is the caller's policy).
  * - Ignored events are stored in history with the reason, but do not change the task.
+ * - Applied events are numbered on from the task's eventSeq (task.eventSeq + 1, ...), so a task's
+ *   numbers stay contiguous as long as `tasks` is read under the lock the writes are made under.
  * - An applied `succeeded` event yields the task's result. `succeeded` is final and the state
  *   machine leaves a final status only for dead_lettered -> queued, so a task gets at most one.
  *   `resultTaskIds` names tasks that already have one, to hold that even for bad data.
@@ -76,11 +80,12 @@ export function planEvents(
       plan.outcomes.push({ eventId, taskId, outcome: 'ignored', reason: transition.reason });
       continue;
     }
-    const next = withState(task, transition.next, nowIso);
+    const seq = task.eventSeq + 1;
+    const next = { ...withState(task, transition.next, nowIso), eventSeq: seq };
     current.set(taskId, next);
     changed.add(taskId);
-    plan.records.push({ event, outcome: 'applied' });
-    plan.outcomes.push({ eventId, taskId, outcome: 'applied', task: next });
+    plan.records.push({ event, outcome: 'applied', seq });
+    plan.outcomes.push({ eventId, taskId, outcome: 'applied', task: next, seq });
     if (event.type === 'succeeded' && !withResult.has(taskId)) {
       withResult.add(taskId);
       plan.results.push({

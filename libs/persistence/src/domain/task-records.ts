@@ -16,7 +16,7 @@ export function toStoredTimestamp(value: string | Date): string {
   return date.toISOString();
 }
 
-/** The view of a task just accepted: queued, attempt 0, no agent. */
+/** The view of a task just accepted: queued, attempt 0, no agent, its creation event numbered 1. */
 export function newTaskView(task: Task, now: Date): TaskView {
   return {
     id: task.id,
@@ -33,6 +33,7 @@ export function newTaskView(task: Task, now: Date): TaskView {
     status: 'queued',
     attempt: 0,
     updatedAt: now.toISOString(),
+    eventSeq: 1,
   };
 }
 

@@ -1,15 +1,16 @@
 import {
   AppError,
-  TASK_STATUSES,
   type CreateTaskOutcome,
   type EventOutcome,
   type ListTasksFilter,
   type Task,
   type TaskEvent,
+  type TaskFigures,
   type TaskPage,
   type TaskRepository,
   type TaskResultView,
   type TaskStatus,
+  type TaskStreamEvent,
   type TaskView,
 } from '@contextforge/contracts';
 import type { Pool } from 'pg';
@@ -19,6 +20,7 @@ import {
   type EmbeddedPostgresOptions,
 } from '../embedded-postgres';
 import { resolveListQuery, toPage } from '../domain/list-query';
+import { zeroByStatus } from '../domain/task-figures';
 import { assertSameSubmission, creationEvent, newTaskView } from '../domain/task-records';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { migrate } from '../migrate';
@@ -26,6 +28,7 @@ import { DEFAULT_SCHEMA, quoteSchema } from '../sql-identifier';
 import { translateError } from '../translate-error';
 import { applyEventBatch } from './apply-event-batch';
 import { loadGeneratedClient } from './load-client';
+import { readTaskFigures } from './task-figures-sql';
 import { resultViewFromRow, taskViewFromRow } from './task-rows';
 import { insertTaskSql, type PrismaNamespace, type Tables } from './write-sql';
 
@@ -50,6 +53,7 @@ interface Connection {
   prisma: PrismaClient;
   lib: PrismaNamespace;
   tables: Tables;
+  pool: Pool;
   /** Closers in the order they must run. */
   closers: Array<() => Promise<void>>;
 }
@@ -63,6 +67,8 @@ interface Connection {
  *   on a conflict the existing task is returned (created=false) or IDEMPOTENCY_CONFLICT thrown.
  *   A repeated id is treated like a repeated idempotency key.
  * - applyEvents: see apply-event-batch.ts (one transaction per batch, row locks).
+ * - taskFigures: two statements (a GROUP BY over tasks, one aggregate over the window with
+ *   percentile_cont); see task-figures-sql.ts.
  * - Errors leave as AppErrors (translate-error.ts); connection problems are SERVICE_UNAVAILABLE.
  */
 export class PrismaTaskRepository implements TaskRepository {
@@ -91,9 +97,12 @@ export class PrismaTaskRepository implements TaskRepository {
 
   async createTask(task: Task): Promise<CreateTaskOutcome> {
     const view = newTaskView(task, new Date());
+    const created = creationEvent(view);
     return this.run('createTask', async ({ prisma, lib, tables }) => {
-      const inserted = await prisma.$executeRaw(insertTaskSql(lib, tables, view, creationEvent(view)));
-      if (inserted === 1) return { task: view, created: true };
+      const inserted = await prisma.$executeRaw(insertTaskSql(lib, tables, view, created));
+      if (inserted === 1) {
+        return { task: view, created: true, event: { seq: view.eventSeq, event: created } };
+      }
       const existing =
         (await prisma.task.findUnique({ where: { id: task.id } })) ??
         (task.idempotencyKey === undefined
@@ -157,15 +166,40 @@ export class PrismaTaskRepository implements TaskRepository {
   async countByStatus(): Promise<Record<TaskStatus, number>> {
     return this.run('countByStatus', async ({ prisma }) => {
       const groups = await prisma.task.groupBy({ by: ['status'], _count: { _all: true } });
-      const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<
-        TaskStatus,
-        number
-      >;
+      const counts = zeroByStatus();
       for (const group of groups) {
         if (Object.hasOwn(counts, group.status)) counts[group.status as TaskStatus] = group._count._all;
       }
       return counts;
     });
+  }
+
+  async taskEvents(taskId: string, afterSeq: number, limit: number): Promise<TaskStreamEvent[]> {
+    return this.run('taskEvents', async ({ prisma }) => {
+      const rows = await prisma.taskEvent.findMany({
+        where: { taskId, seq: { gt: afterSeq } },
+        orderBy: { seq: 'asc' },
+        take: limit,
+        select: { seq: true, payload: true },
+      });
+      // seq > afterSeq matched, so it is not NULL; the payload is the event as it was validated.
+      return rows.map((row) => ({ seq: row.seq ?? 0, event: row.payload as unknown as TaskEvent }));
+    });
+  }
+
+  async taskFigures(since: Date): Promise<TaskFigures> {
+    return this.run('taskFigures', ({ prisma, lib, tables }) => readTaskFigures(prisma, lib, tables, since));
+  }
+
+  /**
+   * The pool and schema of this repository's database, for stores that keep their tables in the
+   * same database (PostgresApiKeyStore with `repository`): an embedded PGlite serves only one
+   * connection, so they must share it. SERVICE_UNAVAILABLE until connect() and after close().
+   */
+  sharedPool(): { pool: Pool; schema: string } {
+    const connection = this.connection;
+    if (!connection) throw new AppError('SERVICE_UNAVAILABLE', 'the task repository is not connected');
+    return { pool: connection.pool, schema: this.schema };
   }
 
   private async run<T>(operation: string, work: (connection: Connection) => Promise<T>): Promise<T> {
@@ -222,7 +256,7 @@ export class PrismaTaskRepository implements TaskRepository {
         taskEvents: lib.raw(`${schema}."task_events"`),
         taskResults: lib.raw(`${schema}."task_results"`),
       };
-      return { prisma, lib, tables, closers };
+      return { prisma, lib, tables, pool, closers };
     } catch (error) {
       await runClosers(closers);
       throw translateError(error, 'connect');

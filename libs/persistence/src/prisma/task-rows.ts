@@ -27,6 +27,7 @@ export function taskViewFromRow(row: TaskRow): TaskView {
     ...(row.lastError === null ? {} : { lastError: row.lastError as unknown as SerializedError }),
     updatedAt: row.updatedAt.toISOString(),
     ...(row.finishedAt === null ? {} : { finishedAt: row.finishedAt.toISOString() }),
+    eventSeq: row.eventSeq,
   };
 }
 
@@ -46,4 +47,4 @@ export const TASK_COLUMNS_SQL = `id, client_id AS "clientId", type, input, prior
   required_capabilities AS "requiredCapabilities", timeout_ms AS "timeoutMs", max_attempts AS "maxAttempts",
   idempotency_key AS "idempotencyKey", parent_id AS "parentId", status, status_reason AS "statusReason",
   attempt, agent_id AS "agentId", last_error AS "lastError", created_at AS "createdAt",
-  updated_at AS "updatedAt", finished_at AS "finishedAt"`;
+  updated_at AS "updatedAt", finished_at AS "finishedAt", event_seq AS "eventSeq"`;

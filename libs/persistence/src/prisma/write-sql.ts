@@ -20,7 +20,7 @@ export interface Tables {
 }
 
 /**
- * Inserts a new task and its creation event in one statement (so atomically, without a
+ * Inserts a new task and its creation event (seq `view.eventSeq`, i.e. 1) in one statement (so atomically, without a
  * transaction). On any conflict (same id, or same client and idempotency key) nothing is written
  * and the statement reports 0 rows; ON CONFLICT waits for a concurrent insert of the same key to
  * commit first, so the caller can then read the winner.
@@ -33,24 +33,26 @@ export function insertTaskSql(
 ): Prisma.Sql {
   return prisma.sql`WITH new_task AS (
       INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
-        max_attempts, idempotency_key, parent_id, status, attempt, created_at, updated_at)
+        max_attempts, idempotency_key, parent_id, status, attempt, created_at, updated_at, event_seq)
       VALUES (${view.id}, ${view.clientId}, ${view.type}, ${JSON.stringify(view.input)}::jsonb, ${view.priority}::int,
         ${view.requiredCapabilities}::text[], ${view.timeoutMs}::int, ${view.maxAttempts}::int,
         ${view.idempotencyKey ?? null}::text, ${view.parentId ?? null}::text, ${view.status}, ${view.attempt}::int,
-        ${view.createdAt}::timestamptz, ${view.updatedAt}::timestamptz)
+        ${view.createdAt}::timestamptz, ${view.updatedAt}::timestamptz, ${view.eventSeq}::int)
       ON CONFLICT DO NOTHING
       RETURNING id
     )
-    INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, created_at)
+    INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, created_at, seq)
     SELECT ${created.eventId}, id, ${created.attempt}::int, ${created.type}, ${JSON.stringify(created)}::jsonb,
-      'applied', ${view.updatedAt}::timestamptz
+      'applied', ${view.updatedAt}::timestamptz, ${view.eventSeq}::int
     FROM new_task`;
 }
 
 /**
  * Writes a plan of applyEvents in one statement: data-modifying CTEs run together, and an empty array makes its
  * part a no-op. Events and results use ON CONFLICT DO NOTHING: an event id stored meanwhile is
- * not stored twice, and task_results' primary key (task_id) keeps a task at one result.
+ * not stored twice, and task_results' primary key (task_id) keeps a task at one result. Only the
+ * event id may conflict: a clash on (task_id, seq) would mean two writers numbered the same task
+ * without the row lock, and fails the batch (rolled back, redelivered) instead of leaving a gap.
  */
 export function writePlanSql(
   prisma: PrismaNamespace,
@@ -64,7 +66,7 @@ export function writePlanSql(
     task_updates AS (
       UPDATE ${tables.tasks} AS t SET
         status = u.status, status_reason = u.status_reason, attempt = u.attempt, agent_id = u.agent_id,
-        last_error = u.last_error, updated_at = u.updated_at, finished_at = u.finished_at
+        last_error = u.last_error, updated_at = u.updated_at, finished_at = u.finished_at, event_seq = u.event_seq
       FROM unnest(
         ${tasks.map((task) => task.id)}::text[],
         ${tasks.map((task) => task.status)}::text[],
@@ -73,13 +75,14 @@ export function writePlanSql(
         ${tasks.map((task) => task.agentId ?? null)}::text[],
         ${tasks.map((task) => jsonOrNull(task.lastError))}::jsonb[],
         ${tasks.map((task) => task.updatedAt)}::timestamptz[],
-        ${tasks.map((task) => task.finishedAt ?? null)}::timestamptz[]
-      ) AS u(id, status, status_reason, attempt, agent_id, last_error, updated_at, finished_at)
+        ${tasks.map((task) => task.finishedAt ?? null)}::timestamptz[],
+        ${tasks.map((task) => task.eventSeq)}::int[]
+      ) AS u(id, status, status_reason, attempt, agent_id, last_error, updated_at, finished_at, event_seq)
       WHERE t.id = u.id
       RETURNING 1
     ),
     event_rows AS (
-      INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, reason, created_at)
+      INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, reason, seq, created_at)
       SELECT e.*, ${nowIso}::timestamptz FROM unnest(
         ${records.map((record) => record.event.eventId)}::text[],
         ${records.map((record) => record.event.taskId)}::text[],
@@ -87,9 +90,10 @@ export function writePlanSql(
         ${records.map((record) => record.event.type)}::text[],
         ${records.map((record) => JSON.stringify(record.event))}::jsonb[],
         ${records.map((record) => record.outcome)}::text[],
-        ${records.map((record) => record.reason ?? null)}::text[]
+        ${records.map((record) => record.reason ?? null)}::text[],
+        ${records.map((record) => record.seq ?? null)}::int[]
       ) AS e
-      ON CONFLICT DO NOTHING
+      ON CONFLICT (id) DO NOTHING
       RETURNING 1
     ),
     result_rows AS (

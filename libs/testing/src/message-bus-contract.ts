@@ -127,6 +127,37 @@ export function describeMessageBusContract(
       );
     });
 
+    it("starts a new group with from: 'latest' after the newest message", async () => {
+      const live = topic('live');
+      await bus().publish(
+        live,
+        messages(8, (index) => ({ key: `k${index % 4}`, value: { id: `old${index}` } })),
+      );
+      const group = uniqueName('latest');
+      const recorder = new MessageRecorder();
+      const first = await bus().subscribe({ topic: live, group, handler: recorder.handler, from: 'latest' });
+      subscriptions.push(first);
+      // Published right after subscribe resolved: none of these may be lost.
+      await bus().publish(
+        live,
+        messages(8, (index) => ({ key: `k${index % 4}`, value: { id: `new${index}` } })),
+      );
+      // A fence per key: anything older in those partitions would have arrived before it.
+      const fences = messages(4, (index) => ({ key: `k${index}`, value: { id: `fence${index}` } }));
+      await bus().publish(live, fences);
+      await recorder.until(
+        (received) => ids(received).filter((id) => id.startsWith('fence')).length === 4,
+        waitMs,
+        'the fences',
+      );
+
+      expect(
+        ids(recorder.received)
+          .filter((id) => !id.startsWith('fence'))
+          .sort(),
+      ).toEqual(Array.from({ length: 8 }, (_, index) => `new${index}`).sort());
+    });
+
     it('gives every group every message', async () => {
       const events = topic('events');
       const first = new MessageRecorder();

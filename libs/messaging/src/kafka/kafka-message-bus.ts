@@ -31,7 +31,8 @@ interface Connected {
  *   where the broker grants a producer id, else a plain one (logged).
  * - subscribe: one kafkajs consumer per subscription, Kafka groupId = `<group>.<topic>` (the port's
  *   groups are per topic; one Kafka group spanning several topics would hand a member partitions of
- *   topics it never subscribed to, which kafkajs drops), earliest offset for a new group; batches split to `maxBatchSize`, offsets resolved and committed only after the handler
+ *   topics it never subscribed to, which kafkajs drops), earliest offset for a new group (or, with
+ *   `from: 'latest'`, the high watermarks taken before subscribe resolves); batches split to `maxBatchSize`, offsets resolved and committed only after the handler
  *   resolved (or the message was dead-lettered). Retry, isolation and DLQ are processBatch's.
  *   Resolves after the member joined its group.
  * - Topics are created on first use (see KafkaTopics).
@@ -103,7 +104,7 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const { kafka, topics } = this.requireConnected();
+    const { kafka, topics, admin } = this.requireConnected();
     const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
       throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
@@ -132,7 +133,11 @@ export class KafkaMessageBus implements MessageBus {
     });
     try {
       await topics.ensure(options.topic);
-      await subscription.start();
+      const startAt =
+        options.from === 'latest'
+          ? await this.latestStart(admin, kafkaGroupId(options.group, options.topic), options.topic)
+          : undefined;
+      await subscription.start(startAt);
     } catch (error) {
       throw toBusError(error, `subscribe ${options.group} to ${options.topic}`, this.options.brokers);
     }
@@ -154,6 +159,27 @@ export class KafkaMessageBus implements MessageBus {
     const connected = this.connected;
     this.connected = undefined;
     if (connected) await Promise.all([connected.producer.disconnect(), connected.admin.disconnect()]);
+  }
+
+  /**
+   * `from: 'latest'`: the current high watermark of every partition the group has no committed
+   * offset for (a group that committed before continues from there).
+   */
+  private async latestStart(admin: Admin, groupId: string, topic: string): Promise<Map<number, string>> {
+    const [committed, watermarks] = await Promise.all([
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+      admin.fetchTopicOffsets(topic),
+    ]);
+    const hasCommitted = new Set(
+      (committed.find((entry) => entry.topic === topic)?.partitions ?? [])
+        .filter((partition) => Number(partition.offset) >= 0)
+        .map((partition) => partition.partition),
+    );
+    return new Map(
+      watermarks
+        .filter((watermark) => !hasCommitted.has(watermark.partition))
+        .map(({ partition, high }) => [partition, high]),
+    );
   }
 
   private requireConnected(): Connected {

@@ -14,6 +14,13 @@ export interface KafkaSubscriptionSettings {
   joinTimeoutMs: number;
   partitionsConsumedConcurrently: number;
   deadLetter: (message: BusMessage, error: unknown, attempts: number) => Promise<void>;
+  /**
+   * For `from: 'latest'`: where each partition without a committed offset starts (its high
+   * watermark taken before subscribing), applied by seeking on the first group join. kafkajs's own
+   * `fromBeginning: false` resolves "latest" only at the member's first fetch, after subscribe()
+   * resolved, losing what is published in between.
+   */
+  startAt?: ReadonlyMap<number, string>;
 }
 
 /**
@@ -31,9 +38,12 @@ export class KafkaSubscription implements Subscription {
     private readonly settings: KafkaSubscriptionSettings,
   ) {}
 
-  /** Connects, subscribes from the earliest offset for a new group, and waits for the group join. */
-  async start(): Promise<void> {
-    const { consumer, settings } = this;
+  /**
+   * Connects, subscribes from the earliest offset for a new group (or `startAt`), and waits for the group join.
+   */
+  async start(startAt?: ReadonlyMap<number, string>): Promise<void> {
+    const { consumer } = this;
+    const settings = { ...this.settings, ...(startAt ? { startAt } : {}) };
     let onJoin!: () => void;
     let onFatal!: (error: Error) => void;
     const joined = new Promise<void>((resolve, reject) => {
@@ -42,7 +52,17 @@ export class KafkaSubscription implements Subscription {
     });
     // A crash after the join (or after a join timeout) must not surface as an unhandled rejection.
     void joined.catch(() => undefined);
-    const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => onJoin());
+    let seeked = false;
+    const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+      // Only on the first join: after a rebalance the group continues from its commits.
+      if (!seeked && settings.startAt) {
+        seeked = true;
+        for (const [partition, offset] of settings.startAt) {
+          consumer.seek({ topic: settings.topic, partition, offset });
+        }
+      }
+      onJoin();
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       const fields = {
         topic: settings.topic,

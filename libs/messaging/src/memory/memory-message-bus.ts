@@ -38,7 +38,7 @@ interface MemoryTopic {
  *
  * Each partition is an append-only log, trimmed once every group of the topic has committed past
  * a prefix; a topic nobody subscribes to keeps everything (a new group starts at the oldest
- * retained message). Handlers run asynchronously, never inside publish. Nothing is persisted:
+ * retained message, or after the newest one with `from: 'latest'`). Handlers run asynchronously, never inside publish. Nothing is persisted:
  * a process restart loses every message, which the embedded mode accepts.
  *
  * Left out: retention by size or time, and a bound on producers outrunning consumers.
@@ -80,9 +80,10 @@ export class MemoryMessageBus implements MessageBus {
     const topic = this.topic(options.topic);
     let group = topic.groups.get(options.group);
     if (!group) {
+      const latest = options.from === 'latest';
       group = new MemoryGroup(
         options.group,
-        topic.logs.map((log) => log.startOffset),
+        topic.logs.map((log) => (latest ? log.endOffset : log.startOffset)),
       );
       topic.groups.set(options.group, group);
     }

@@ -1,0 +1,45 @@
+// Original file: libs/contracts/proto/agent_service.proto
+
+import type {
+  AgentResources as _contextforge_v1_AgentResources,
+  AgentResources__Output as _contextforge_v1_AgentResources__Output,
+} from '../../contextforge/v1/AgentResources';
+
+export interface Agent {
+  id?: string;
+  name?: string;
+  type?: string;
+  taskTypes?: string[];
+  capabilities?: string[];
+  resources?: _contextforge_v1_AgentResources | null;
+  endpoint?: string;
+  weight?: number;
+  concurrency?: number;
+  version?: string;
+  instanceId?: string;
+  status?: string;
+  circuit?: string;
+  lastHeartbeatAgeMs?: number | string;
+  statusNote?: string;
+  _instanceId?: 'instanceId';
+  _lastHeartbeatAgeMs?: 'lastHeartbeatAgeMs';
+  _statusNote?: 'statusNote';
+}
+
+export interface Agent__Output {
+  id?: string;
+  name?: string;
+  type?: string;
+  taskTypes: string[];
+  capabilities: string[];
+  resources?: _contextforge_v1_AgentResources__Output;
+  endpoint?: string;
+  weight?: number;
+  concurrency?: number;
+  version?: string;
+  instanceId?: string;
+  status?: string;
+  circuit?: string;
+  lastHeartbeatAgeMs?: number;
+  statusNote?: string;
+}

@@ -2,20 +2,28 @@
 //   node tools/bench/quick-load.mjs http://127.0.0.1:8080 2000 50
 // Submits N echo tasks with C in flight, then waits until all succeeded; prints submit rate and
 // end-to-end tasks/s, then the submit->succeeded latency of 50 tasks sent one at a time.
+// The token comes from CF_TOKEN or the embedded mode's .contextforge/credentials.json; start the
+// gateway with limits raised for a load test, e.g.
+//   CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_IP=1000000/min CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_CLIENT=1000000/min npm start
+import { readFileSync } from 'node:fs';
+
 const [url = 'http://127.0.0.1:8080', total = '2000', concurrency = '50'] = process.argv.slice(2);
+const token =
+  process.env.CF_TOKEN ?? JSON.parse(readFileSync('.contextforge/credentials.json', 'utf8')).clientToken;
+const auth = { authorization: `Bearer ${token}` };
 const N = Number(total);
 const C = Number(concurrency);
 
 const submit = async (input) => {
   const response = await fetch(`${url}/tasks/submit`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({ type: 'echo', input }),
   });
   if (response.status !== 202) throw new Error(`submit answered ${response.status}`);
   return (await response.json()).taskId;
 };
-const status = async (id) => (await (await fetch(`${url}/tasks/${id}`)).json()).status;
+const status = async (id) => (await (await fetch(`${url}/tasks/${id}`, { headers: auth })).json()).status;
 
 let next = 0;
 const ids = [];

@@ -11,6 +11,8 @@ import {
   startKafkaMock,
   type KafkaMock,
 } from '@contextforge/testing';
+import { issueToken } from '@contextforge/auth';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const AGENTS = 3;
@@ -47,16 +49,20 @@ async function main(): Promise<void> {
     if (await ensureDatabase(databaseUrl)) console.log(`created database ${databaseUrl}`);
 
     const gatewayPort = Number(env['PORT'] ?? 8080);
+    // The gateway refuses to start without a JWT key; a fresh secret per run unless one is given.
+    const jwtSecret = env['JWT_SECRET'] ?? randomBytes(32).toString('base64url');
     const layout = contextForgeCluster({
       rootDir: join(__dirname, '..', '..'),
       kafkaBrokers: kafka?.brokers ?? (env['KAFKA_BROKERS'] as string).split(','),
       consulAddress: consul?.url ?? (env['CONSUL_HTTP_ADDR'] as string),
       databaseUrl,
+      jwtSecret,
       ports: {
         gateway: gatewayPort,
         registry: 8082,
         scheduler: 8083,
         resultStore: 8084,
+        grpc: 9090,
         agents: Array.from({ length: AGENTS }, (_, index) => 8101 + index),
       },
     });
@@ -78,11 +84,24 @@ async function main(): Promise<void> {
           );
       });
     }
-    console.log(`\ngateway: ${layout.gatewayUrl}`);
+    const token = (subject: string, roles: Array<'client' | 'admin'>) =>
+      issueToken({
+        secretKey: jwtSecret,
+        issuer: 'contextforge',
+        audience: 'contextforge-api',
+        subject,
+        roles,
+        expiresInMs: 24 * 60 * 60 * 1000,
+      });
+    console.log(`\ngateway: ${layout.gatewayUrl} (gRPC on 9090)`);
+    console.log(`export CF_TOKEN=${await token('cluster-client', ['client'])}`);
+    console.log(`export CF_ADMIN_TOKEN=${await token('cluster-admin', ['client', 'admin'])}`);
     console.log(
-      `try:     curl -s -X POST ${layout.gatewayUrl}/tasks/submit -H 'content-type: application/json' -d '{"type":"echo","input":{"hello":"world"}}'`,
+      `try:     curl -s -X POST ${layout.gatewayUrl}/tasks/submit -H "authorization: Bearer $CF_TOKEN" -H 'content-type: application/json' -d '{"type":"echo","input":{"hello":"world"}}'`,
     );
-    console.log(`then:    curl -s ${layout.gatewayUrl}/tasks/<taskId>/result`);
+    console.log(
+      `then:    curl -s -H "authorization: Bearer $CF_TOKEN" ${layout.gatewayUrl}/tasks/<taskId>/result`,
+    );
     console.log('Ctrl-C stops everything.');
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

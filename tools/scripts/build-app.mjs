@@ -1,5 +1,5 @@
 // Bundles one app's main.ts into dist/apps/<name>/main.js (node_modules stay external) and ships
-// the SQL migrations beside it (the result-store applies them at start).
+// the SQL migrations (the result-store applies them at start) and the .proto files beside it.
 // Usage: node tools/scripts/build-app.mjs <app-name>
 import { build } from 'esbuild';
 import { cpSync, existsSync } from 'node:fs';
@@ -28,3 +28,5 @@ await build({
 cpSync(join(root, 'libs', 'persistence', 'migrations'), join(root, 'dist', 'apps', name, 'migrations'), {
   recursive: true,
 });
+// The gateway's gRPC service loads its .proto at start (./proto beside the bundle).
+cpSync(join(root, 'libs', 'contracts', 'proto'), join(root, 'dist', 'apps', name, 'proto'), { recursive: true });

@@ -10,10 +10,11 @@ import {
   type TaskView,
 } from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
-import { Gateway } from '@contextforge/gateway-service';
+import { createDevCredentials, type DevCredentials } from '@contextforge/auth';
+import { startGateway } from '@contextforge/gateway-service';
 import { createMessageBus } from '@contextforge/messaging';
 import { createLogger, type Logger } from '@contextforge/observability';
-import { createTaskRepository } from '@contextforge/persistence';
+import { createApiKeyStore, createTaskRepository } from '@contextforge/persistence';
 import { ActiveHealthChecker, Registry } from '@contextforge/registry-service';
 import { ResultStore } from '@contextforge/result-store-service';
 import { Scheduler, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
@@ -22,6 +23,15 @@ export interface EmbeddedSystem {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
+  /** The gateway's gRPC port, when gRPC is enabled. */
+  grpcPort?: number;
+  /**
+   * Development credentials made at start (security.dev_credentials), also written to
+   * security.credentials_file; undefined when disabled.
+   */
+  credentials?: DevCredentials;
+  /** Where the development credentials were written. */
+  credentialsFile?: string;
   bus: MessageBus;
   discovery: Discovery;
   repository: TaskRepository;
@@ -151,18 +161,35 @@ export async function startEmbeddedSystem(
       agents.push(agent);
     }
 
-    const gateway = new Gateway({
+    const apiKeys = createApiKeyStore(config.database.url, { repository });
+    await apiKeys.connect();
+    stack.push(() => apiKeys.close());
+    const host = config.coordinator.host === '0.0.0.0' ? '127.0.0.1' : config.coordinator.host;
+    const credentials = config.security.devCredentials
+      ? await createDevCredentials({
+          authentication: config.security.authentication,
+          apiKeys,
+          credentialsFile: config.security.credentialsFile,
+          ...(config.coordinator.port === 0
+            ? {}
+            : { gatewayUrl: `http://${host}:${config.coordinator.port}` }),
+        })
+      : undefined;
+    const gateway = await startGateway({
+      config,
       resultStore,
       registry,
+      apiKeys,
+      bus,
       logger: logger.child({ component: 'gateway' }),
-      bodyLimitBytes: config.network.bodyLimit,
+      ...(credentials ? { jwt: credentials.jwt } : {}),
     });
-    const port = await gateway.listen(config.coordinator.port, config.coordinator.host);
     stack.push(() => gateway.close());
-    const host = config.coordinator.host === '0.0.0.0' ? '127.0.0.1' : config.coordinator.host;
     return {
-      url: `http://${host}:${port}`,
-      port,
+      url: gateway.url,
+      port: gateway.port,
+      ...(gateway.grpcPort === undefined ? {} : { grpcPort: gateway.grpcPort }),
+      ...(credentials ? { credentials, credentialsFile: config.security.credentialsFile } : {}),
       bus,
       discovery,
       repository,

@@ -4,15 +4,28 @@ import { startEmbeddedSystem } from './embedded-system';
 async function main(): Promise<void> {
   const config = loadConfigFromProcess({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });
   const system = await startEmbeddedSystem(config);
+  const credentials = system.credentials;
+  const auth = credentials ? ' -H "authorization: Bearer $CF_TOKEN"' : '';
   const lines = [
-    `ContextForge (embedded) is listening on ${system.url}`,
+    `ContextForge (embedded) is listening on ${system.url}` +
+      (system.grpcPort === undefined ? '' : ` (gRPC on port ${system.grpcPort})`),
     `  ${system.agents.length} local agents: ${system.agents.map((agent) => agent.id).join(', ')}`,
     `  database: ${config.database.url}   bus: ${config.coordinator.queue.url}   registry: ${config.registry.url}`,
+    `  API docs: ${system.url}/docs   OpenAPI: ${system.url}/openapi.json`,
     '',
+    ...(credentials
+      ? [
+          `Development credentials (valid until ${credentials.expiresAt}; also in ${config.security.credentialsFile}):`,
+          `  export CF_TOKEN=${credentials.clientToken}`,
+          `  export CF_ADMIN_TOKEN=${credentials.adminToken}`,
+          `  agent API key: ${credentials.agentKey}`,
+          '',
+        ]
+      : []),
     'Submit a task:',
-    `  curl -s -X POST ${system.url}/tasks/submit -H 'content-type: application/json' -d '{"type":"echo","input":{"hello":"world"}}'`,
+    `  curl -s -X POST ${system.url}/tasks/submit${auth} -H 'content-type: application/json' -d '{"type":"echo","input":{"hello":"world"}}'`,
     'Then read it (use the taskId from the answer):',
-    `  curl -s ${system.url}/tasks/<taskId>/result`,
+    `  curl -s${auth} ${system.url}/tasks/<taskId>/result`,
     '',
     'Press Ctrl-C to stop.',
   ];

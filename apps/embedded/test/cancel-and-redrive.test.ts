@@ -1,7 +1,7 @@
 import type { TaskView } from '@contextforge/contracts';
 import { deferred, waitFor } from '@contextforge/testing';
 import type { EmbeddedSystem } from '../src/embedded-system';
-import { startTestSystem } from './support/start-test-system';
+import { gatewayFetch, startTestSystem } from './support/start-test-system';
 
 describe('embedded system: cancellation and the dead-letter queue', () => {
   let system: EmbeddedSystem;
@@ -14,6 +14,8 @@ describe('embedded system: cancellation and the dead-letter queue', () => {
     await system?.stop();
   });
 
+  const call = (path: string, init?: RequestInit) => gatewayFetch(system)(path, init);
+
   /** Resolves with the first change of task `id` that satisfies `predicate`. */
   const when = (predicate: (task: TaskView) => boolean) => {
     const seen = deferred<TaskView>();
@@ -24,7 +26,7 @@ describe('embedded system: cancellation and the dead-letter queue', () => {
   };
 
   const submit = async (body: unknown): Promise<string> => {
-    const response = await fetch(`${system.url}/tasks/submit`, {
+    const response = await call(`/tasks/submit`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -41,15 +43,15 @@ describe('embedded system: cancellation and the dead-letter queue', () => {
     expect((await running).id).toBe(id);
     expect(inFlight()).toBe(1);
 
-    const response = await fetch(`${system.url}/tasks/${id}`, { method: 'DELETE' });
+    const response = await call(`/tasks/${id}`, { method: 'DELETE' });
     expect(response.status).toBe(200);
     expect(((await response.json()) as TaskView).status).toBe('cancelled');
     // The scheduler hears of the cancellation on the bus and aborts the attempt at its agent; the
     // agent's load is internal state with no event of its own, so it is polled (bounded).
     await waitFor(() => inFlight() === 0, { timeoutMs: 5_000, label: 'the agent to stop the handler' });
-    expect(((await (await fetch(`${system.url}/tasks/${id}`)).json()) as TaskView).status).toBe('cancelled');
+    expect(((await (await call(`/tasks/${id}`)).json()) as TaskView).status).toBe('cancelled');
 
-    const again = await fetch(`${system.url}/tasks/${id}`, { method: 'DELETE' });
+    const again = await call(`/tasks/${id}`, { method: 'DELETE' });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('TASK_ALREADY_FINAL');
   });
@@ -58,7 +60,7 @@ describe('embedded system: cancellation and the dead-letter queue', () => {
     const waiting = when((task) => task.type === 'nobody-runs-this' && task.statusReason !== undefined);
     const id = await submit({ type: 'nobody-runs-this' });
     await waiting;
-    const response = await fetch(`${system.url}/tasks/${id}`, { method: 'DELETE' });
+    const response = await call(`/tasks/${id}`, { method: 'DELETE' });
     expect(response.status).toBe(200);
     expect(((await response.json()) as TaskView).status).toBe('cancelled');
   });
@@ -70,21 +72,21 @@ describe('embedded system: cancellation and the dead-letter queue', () => {
     expect(first.id).toBe(id);
     expect(first.lastError?.code).toBe('TASK_TIMEOUT');
 
-    const list = (await (await fetch(`${system.url}/dead-letters`)).json()) as { tasks: TaskView[] };
+    const list = (await (await call(`/dead-letters`)).json()) as { tasks: TaskView[] };
     expect(list.tasks.map((task) => task.id)).toContain(id);
     expect(list.tasks.find((task) => task.id === id)?.lastError?.code).toBe('TASK_TIMEOUT');
 
     const deadAgain = when(
       (task) => task.id === id && task.status === 'dead_lettered' && task.attempt > first.attempt,
     );
-    const redrive = await fetch(`${system.url}/tasks/${id}/redrive`, { method: 'POST' });
+    const redrive = await call(`/tasks/${id}/redrive`, { method: 'POST' });
     expect(redrive.status).toBe(202);
     const requeued = (await redrive.json()) as TaskView;
     expect(requeued).toMatchObject({ id, status: 'queued' });
     expect(requeued.attempt).toBeGreaterThan(first.attempt);
     expect((await deadAgain).lastError?.code).toBe('TASK_TIMEOUT');
 
-    const notDead = await fetch(`${system.url}/dead-letters/redrive`, {
+    const notDead = await call(`/dead-letters/redrive`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ taskIds: [id, '7d0b6a58-5d0e-4c3c-9d1c-6f9e3f1f0a11'] }),

@@ -1,7 +1,7 @@
 import { deadLetterTopic, topicNames, type TaskView } from '@contextforge/contracts';
 import { deferred } from '@contextforge/testing';
 import type { EmbeddedSystem } from '../src/embedded-system';
-import { startTestSystem } from './support/start-test-system';
+import { gatewayFetch, startTestSystem } from './support/start-test-system';
 
 const TASKS = 500;
 
@@ -16,8 +16,10 @@ describe('embedded system end to end', () => {
     await system?.stop();
   });
 
+  const call = (path: string, init?: RequestInit) => gatewayFetch(system)(path, init);
+
   const post = (path: string, body: string, contentType = 'application/json') =>
-    fetch(`${system.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    call(`${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
   it(`runs ${TASKS} echo tasks submitted concurrently, each succeeding with exactly one result`, async () => {
     const pending = new Map<string, ReturnType<typeof deferred<TaskView>>>();
@@ -40,7 +42,7 @@ describe('embedded system end to end', () => {
         const body = (await response.json()) as { taskId: string; status: string };
         expect(body.status).toBe('queued');
         // Readable at once: a 202 is never followed by a 404.
-        const read = await fetch(`${system.url}/tasks/${body.taskId}`);
+        const read = await call(`/tasks/${body.taskId}`);
         expect(read.status).toBe(200);
         return { index, taskId: body.taskId };
       }),
@@ -51,7 +53,7 @@ describe('embedded system end to end', () => {
     expect(outcomes.filter((task) => task.status === 'succeeded')).toHaveLength(TASKS);
 
     for (const { index, taskId } of submitted) {
-      const response = await fetch(`${system.url}/tasks/${taskId}/result`);
+      const response = await call(`/tasks/${taskId}/result`);
       expect(response.status).toBe(200);
       const result = (await response.json()) as { taskId: string; output: unknown; attempt: number };
       expect(result).toMatchObject({ taskId, output: { index }, attempt: 1 });
@@ -69,7 +71,7 @@ describe('embedded system end to end', () => {
       JSON.stringify({ type: 'sleep', input: { ms: 60_000 }, timeoutMs: 120_000 }),
     );
     const { taskId } = (await response.json()) as { taskId: string };
-    const result = await fetch(`${system.url}/tasks/${taskId}/result`);
+    const result = await call(`/tasks/${taskId}/result`);
     expect(result.status).toBe(409);
     const body = (await result.json()) as { error: { code: string; details: { status: string } } };
     expect(body.error.code).toBe('RESULT_NOT_AVAILABLE');
@@ -119,21 +121,21 @@ describe('embedded system end to end', () => {
 
     it('unknown or malformed task id -> 404', async () => {
       for (const id of ['7d0b6a58-5d0e-4c3c-9d1c-6f9e3f1f0a11', 'not-a-uuid', '%00']) {
-        const response = await fetch(`${system.url}/tasks/${id}`);
+        const response = await call(`/tasks/${id}`);
         expect(response.status).toBe(404);
         expect((await errorOf(response)).code).toBe('TASK_NOT_FOUND');
       }
     });
 
     it('wrong method -> 405 with Allow', async () => {
-      const response = await fetch(`${system.url}/tasks/submit`, { method: 'PUT' });
+      const response = await call(`/tasks/submit`, { method: 'PUT' });
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toBe('POST');
       expect((await errorOf(response)).code).toBe('METHOD_NOT_ALLOWED');
     });
 
     it('unknown route -> 404 ROUTE_NOT_FOUND', async () => {
-      const response = await fetch(`${system.url}/nope`);
+      const response = await call(`/nope`);
       expect(response.status).toBe(404);
       expect((await errorOf(response)).code).toBe('ROUTE_NOT_FOUND');
     });

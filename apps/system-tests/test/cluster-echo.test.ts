@@ -1,6 +1,6 @@
 import { expectEachSucceededOnce } from './support/exactly-once';
 import { limitedMap } from './support/limited-map';
-import { submitTasks } from './support/task-client';
+import { submitTasks, gatewayGet } from './support/task-client';
 import { useClusterSystem } from './support/use-cluster-system';
 import { waitForTasksToSucceed } from './support/wait-for-tasks';
 
@@ -12,7 +12,7 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
 
   it(`runs ${TASKS} echo tasks submitted through the gateway, each exactly once`, async () => {
     const system = fixture.get();
-    const { gatewayUrl, db, cluster } = system;
+    const { gateway, db, cluster } = system;
     const inputs = Array.from({ length: TASKS }, (_, index) => ({
       index,
       text: `echo ${index}`,
@@ -21,7 +21,7 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
 
     const started = performance.now();
     const taskIds = await submitTasks(
-      gatewayUrl,
+      gateway,
       inputs.map((input) => ({ type: 'echo', input })),
     );
     const submittedMs = performance.now() - started;
@@ -43,7 +43,7 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
 
     // Every result, read back through the gateway, is the task's input.
     const read = await limitedMap(taskIds, 32, async (taskId) => {
-      const response = await fetch(`${gatewayUrl}/tasks/${taskId}/result`);
+      const response = await gatewayGet(gateway, `/tasks/${taskId}/result`);
       const body = (await response.json()) as { taskId?: string; output?: unknown };
       return { status: response.status, taskId: body.taskId, output: body.output };
     });

@@ -27,7 +27,7 @@ describe('fault: an agent is killed (SIGKILL) while 1,000 tasks run', () => {
     const system = fixture.get();
     const { db, cluster } = system;
     const started = performance.now();
-    const taskIds = await submitTasks(system.gatewayUrl, sleepTasks(TASKS, MIN_SLEEP_MS, MAX_SLEEP_MS));
+    const taskIds = await submitTasks(system.gateway, sleepTasks(TASKS, MIN_SLEEP_MS, MAX_SLEEP_MS));
 
     // Mid-run: a fifth of the tasks are done and a long queue is still waiting behind the agents.
     await waitFor(

@@ -15,8 +15,8 @@ describe('fault: an agent is paused (SIGSTOP) past its TTL, then resumed (SIGCON
 
   it('finishes its tasks elsewhere and records its late results as ignored', async () => {
     const system = fixture.get();
-    const { db, cluster, gatewayUrl } = system;
-    const taskIds = await submitTasks(gatewayUrl, sleepTasks(TASKS, 100, 300));
+    const { db, cluster, gateway } = system;
+    const taskIds = await submitTasks(gateway, sleepTasks(TASKS, 100, 300));
     await waitFor(
       async () => {
         await failOnCrash(system);
@@ -31,7 +31,7 @@ describe('fault: an agent is paused (SIGSTOP) past its TTL, then resumed (SIGCON
     // to another agent: the registry reports it unhealthy (its TTL ran out), no open task is on
     // it any more, and every attempt failed as AGENT_LOST already has a newer one dispatched; and
     // not before a full TTL has passed since the pause.
-    await waitFor(async () => (await agentStatus(gatewayUrl, VICTIM)) === 'unhealthy', {
+    await waitFor(async () => (await agentStatus(gateway, VICTIM)) === 'unhealthy', {
       timeoutMs: AGENT_TTL_MS + 10_000,
       intervalMs: 100,
       label: `${VICTIM} to be reported unhealthy`,

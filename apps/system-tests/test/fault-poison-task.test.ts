@@ -1,6 +1,6 @@
 import { waitFor } from '@contextforge/testing';
 import { FAULT_ENV } from './support/fault-settings';
-import { submitTasks } from './support/task-client';
+import { submitTasks, gatewayGet } from './support/task-client';
 import { describeHistory, taskEvents, type EventRow } from './support/task-db';
 import type { ClusterSystem } from './support/cluster-system';
 import { useClusterSystem } from './support/use-cluster-system';
@@ -30,9 +30,9 @@ describe('fault: a poison task that crashes every agent that runs it', () => {
 
   it(`is dead-lettered as AGENT_LOST after at most ${MAX_ATTEMPTS} attempts`, async () => {
     const system = fixture.get();
-    const { db, cluster, gatewayUrl } = system;
+    const { db, cluster, gateway } = system;
     // Only a crash, never the sleep ending or the task timeout, can end an attempt here.
-    const [taskId = ''] = await submitTasks(gatewayUrl, [
+    const [taskId = ''] = await submitTasks(gateway, [
       { type: 'sleep', input: { ms: 600_000 }, maxAttempts: MAX_ATTEMPTS, timeoutMs: 900_000 },
     ]);
     const started = performance.now();
@@ -71,7 +71,7 @@ describe('fault: a poison task that crashes every agent that runs it', () => {
     expect(dispatched.map((event) => event.attempt).sort()).toEqual(kills.map((kill) => kill.attempt));
 
     // What a client sees through the gateway.
-    const response = await fetch(`${gatewayUrl}/tasks/${taskId}`);
+    const response = await gatewayGet(gateway, `/tasks/${taskId}`);
     const view = (await response.json()) as {
       status?: string;
       lastError?: { code?: string; details?: unknown };

@@ -50,7 +50,7 @@ async function runFailover(system: ClusterSystem, sampler: LeadershipSampler): P
   const healthyFrom = Date.now();
   // Half now; the other half right after the kill, so that only the new leader can run it.
   const submissions = sleepTasks(TASKS, 20, 50);
-  const firstHalf = await submitTasks(system.gatewayUrl, submissions.slice(0, TASKS / 2));
+  const firstHalf = await submitTasks(system.gateway, submissions.slice(0, TASKS / 2));
   await waitFor(
     async () => {
       await failOnCrash(system);
@@ -62,7 +62,7 @@ async function runFailover(system: ClusterSystem, sampler: LeadershipSampler): P
   const killedAt = Date.now();
   expect(cluster.kill(active, 'SIGKILL')).toBe(true);
   await cluster.exited(active);
-  const secondHalf = await submitTasks(system.gatewayUrl, submissions.slice(TASKS / 2));
+  const secondHalf = await submitTasks(system.gateway, submissions.slice(TASKS / 2));
   const taskIds = [...firstHalf, ...secondHalf];
   // Takeover needs the lease to expire on the database's clock (TTL 2 s, renewed every ttl/4).
   await waitFor(async () => (await leadershipOf(schedulerUrls[standby] ?? ''))?.leading === true, {

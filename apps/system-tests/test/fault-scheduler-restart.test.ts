@@ -18,7 +18,7 @@ describe('fault: the scheduler is restarted in the middle of 1,000 tasks', () =>
     const started = performance.now();
     // Half now; the other half while the scheduler is down, so that it can only run after the restart.
     const submissions = sleepTasks(TASKS, 20, 50);
-    const firstHalf = await submitTasks(system.gatewayUrl, submissions.slice(0, TASKS / 2));
+    const firstHalf = await submitTasks(system.gateway, submissions.slice(0, TASKS / 2));
     await waitFor(
       async () => {
         await failOnCrash(system);
@@ -32,7 +32,7 @@ describe('fault: the scheduler is restarted in the middle of 1,000 tasks', () =>
     // result-store and continues from the bus's committed offsets.
     await expect(cluster.stop('scheduler')).resolves.toEqual({ code: 0, signal: null });
     const stoppedAt = Date.now();
-    const secondHalf = await submitTasks(system.gatewayUrl, submissions.slice(TASKS / 2));
+    const secondHalf = await submitTasks(system.gateway, submissions.slice(TASKS / 2));
     await cluster.restart('scheduler');
     const taskIds = [...firstHalf, ...secondHalf];
 

@@ -11,6 +11,7 @@ describe('applyEnvOverrides', () => {
         CONSUL_HTTP_ADDR: 'consul.internal:8500',
         CONSUL_HTTP_TOKEN: 'tok',
         LOG_LEVEL: 'DEBUG',
+        JWT_SECRET: 's'.repeat(40),
       },
     );
     expect(issues).toEqual([]);
@@ -19,6 +20,7 @@ describe('applyEnvOverrides', () => {
       database: { url: 'postgres://u@db:5432/app' },
       registry: { url: 'consul://consul.internal:8500', acl_token: 'tok' },
       logging: { level: 'debug' },
+      security: { authentication: { secret_key: 's'.repeat(40) } },
     });
   });
 

@@ -32,6 +32,11 @@ export const ENV_OVERRIDES: ReadonlyArray<{ variable: string; key: string; descr
     key: 'logging.level',
     description: 'trace, debug, info, warn, error, fatal or silent',
   },
+  {
+    variable: 'JWT_SECRET',
+    key: 'security.authentication.secret_key',
+    description: 'HMAC secret for client JWTs (at least 32 characters)',
+  },
 ];
 
 export const GENERIC_ENV_PREFIX = 'CONTEXTFORGE__';
@@ -68,6 +73,8 @@ export function applyEnvOverrides(tree: Record<string, unknown>, env: EnvRecord)
   if (consulToken !== undefined) set(['registry', 'acl_token'], consulToken, 'CONSUL_HTTP_TOKEN');
   const logLevel = read('LOG_LEVEL');
   if (logLevel !== undefined) set(['logging', 'level'], logLevel.toLowerCase(), 'LOG_LEVEL');
+  const jwtSecret = read('JWT_SECRET');
+  if (jwtSecret !== undefined) set(['security', 'authentication', 'secret_key'], jwtSecret, 'JWT_SECRET');
 
   const generic = Object.keys(env)
     .filter((name) => name.startsWith(GENERIC_ENV_PREFIX))

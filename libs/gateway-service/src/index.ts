@@ -25,3 +25,5 @@ export type { StreamMessage, StreamMessageType } from './streams/stream-message'
 export { createGrpcServer, PROTO_LOADER_OPTIONS } from './grpc/grpc-service';
 export type { GrpcServer, GrpcServerOptions, GrpcTlsOptions } from './grpc/grpc-service';
 export type { ProtoGrpcType as AgentServiceProtoType } from './grpc/generated/agent_service';
+export { startGateway } from './start-gateway';
+export type { RunningGateway, StartGatewayOptions } from './start-gateway';

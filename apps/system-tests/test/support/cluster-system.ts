@@ -9,6 +9,8 @@ import {
   uniqueName,
   type ScratchDatabase,
 } from '@contextforge/testing';
+import { issueToken } from '@contextforge/auth';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -23,7 +25,8 @@ export interface ClusterSystemOptions {
 
 /** A running cluster-mode system for one test file, in namespaces of its own. */
 export interface ClusterSystem {
-  gatewayUrl: string;
+  /** The gateway's URL and a client token for it. */
+  gateway: GatewayAccess;
   /** Base URL of each scheduler replica's HTTP port, by process name. */
   schedulerUrls: Record<string, string>;
   /** Agent process names (also their agent ids): agent-1, agent-2, ... */
@@ -38,6 +41,13 @@ export interface ClusterSystem {
   kafkaBrokers: string[];
   /** Stops everything it started; removes the logs only when asked (keep them to debug a failure). */
   stop(options?: { removeLogs?: boolean }): Promise<void>;
+}
+
+/** Where the gateway is and how to authenticate to it. */
+export interface GatewayAccess {
+  url: string;
+  /** A client JWT (subject `system-tests`). */
+  token: string;
 }
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -77,6 +87,7 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     const extraSchedulers = rest.slice(0, extraSchedulerCount);
     const agents = rest.slice(extraSchedulerCount);
     const topicPrefix = uniqueName('sys');
+    const jwtSecret = randomBytes(32).toString('base64url');
     const layout = contextForgeCluster({
       rootDir: ROOT,
       kafkaBrokers: brokers,
@@ -84,8 +95,13 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
       databaseUrl: database.url,
       ports: { gateway, registry, scheduler, resultStore, extraSchedulers, agents },
       topicPrefix,
+      jwtSecret,
       env: {
         LOG_LEVEL: 'warn',
+        // The tests submit thousands of tasks from one address; the limits have tests of their own.
+        CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_IP: '1000000/min',
+        CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_CLIENT: '1000000/min',
+        CONTEXTFORGE__NETWORK__LIMITS__MAX_CONNECTIONS_PER_IP: '10000',
         CONTEXTFORGE__COORDINATOR__HOST: '127.0.0.1',
         CONTEXTFORGE__AGENT__REGISTRY__HEARTBEAT_INTERVAL: '1s',
         CONTEXTFORGE__AGENT__REGISTRY__TTL: '5s',
@@ -98,8 +114,16 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     for (const stage of layout.stages) await cluster.start(...stage);
 
     const local = (port: number) => `http://127.0.0.1:${port}`;
+    const token = await issueToken({
+      secretKey: jwtSecret,
+      issuer: 'contextforge',
+      audience: 'contextforge-api',
+      subject: 'system-tests',
+      roles: ['client'],
+      expiresInMs: 6 * 60 * 60 * 1000,
+    });
     return {
-      gatewayUrl: layout.gatewayUrl,
+      gateway: { url: layout.gatewayUrl, token },
       schedulerUrls: Object.fromEntries([
         ['scheduler', local(scheduler)],
         ...extraSchedulers.map((port, index) => [`scheduler-${index + 2}`, local(port)]),

@@ -1,3 +1,4 @@
+import type { GatewayAccess } from './cluster-system';
 import { limitedMap } from './limited-map';
 
 /** Requests in flight at once against the gateway (a client with a connection pool). */
@@ -12,11 +13,14 @@ export interface Submission {
 }
 
 /** Submits through the gateway's REST API; resolves with the task ids in input order. */
-export async function submitTasks(gatewayUrl: string, submissions: readonly Submission[]): Promise<string[]> {
+export async function submitTasks(
+  gateway: GatewayAccess,
+  submissions: readonly Submission[],
+): Promise<string[]> {
   return limitedMap(submissions, CLIENT_CONCURRENCY, async (submission) => {
-    const response = await fetch(`${gatewayUrl}/tasks/submit`, {
+    const response = await fetch(`${gateway.url}/tasks/submit`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.token}` },
       body: JSON.stringify(submission),
     });
     const body = (await response.json()) as { taskId?: string };
@@ -35,12 +39,17 @@ export function sleepTasks(count: number, minMs: number, maxMs: number): Submiss
 }
 
 /** Reads an agent's status through the gateway (GET /agents/{id}); undefined when unknown. */
-export async function agentStatus(gatewayUrl: string, agentId: string): Promise<string | undefined> {
-  const response = await fetch(`${gatewayUrl}/agents/${encodeURIComponent(agentId)}`);
+export async function agentStatus(gateway: GatewayAccess, agentId: string): Promise<string | undefined> {
+  const response = await gatewayGet(gateway, `/agents/${encodeURIComponent(agentId)}`);
   if (response.status === 404) {
     await response.body?.cancel();
     return undefined;
   }
   const body = (await response.json()) as { status?: string };
   return body.status;
+}
+
+/** GET on the gateway with the client token. */
+export function gatewayGet(gateway: GatewayAccess, path: string): Promise<Response> {
+  return fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${gateway.token}` } });
 }

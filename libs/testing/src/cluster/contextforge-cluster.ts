@@ -6,6 +6,8 @@ export interface ContextForgeClusterPorts {
   registry: number;
   scheduler: number;
   resultStore: number;
+  /** The gateway's gRPC port (default 0: any free port). */
+  grpc?: number;
   /**
    * More scheduler replicas, one process per port, named `scheduler-2`, `scheduler-3`, ...; they
    * start beside `scheduler`, and the lease decides which one schedules (the others stand by).
@@ -27,6 +29,11 @@ export interface ContextForgeClusterOptions {
   ports: ContextForgeClusterPorts;
   /** Bus topic prefix; a unique one per test keeps runs apart on a shared cluster. */
   topicPrefix?: string;
+  /**
+   * The HS256 secret the gateway verifies client JWTs with (JWT_SECRET). Mint tokens for it with
+   * issueToken from @contextforge/auth.
+   */
+  jwtSecret: string;
   /** Variables for every process, applied last (e.g. LOG_LEVEL or CONTEXTFORGE__SECTION__KEY). */
   env?: Record<string, string>;
 }
@@ -60,6 +67,8 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
     CONTEXTFORGE__SCHEDULER__PORT: String(ports.scheduler),
     CONTEXTFORGE__RESULT_STORE__PORT: String(ports.resultStore),
     CONTEXTFORGE__RESULT_STORE__URL: local(ports.resultStore),
+    CONTEXTFORGE__COORDINATOR__GRPC__PORT: String(ports.grpc ?? 0),
+    JWT_SECRET: options.jwtSecret,
     ...(options.topicPrefix ? { CONTEXTFORGE__COORDINATOR__QUEUE__TOPIC_PREFIX: options.topicPrefix } : {}),
   };
   const app = (name: string, app: string, port: number, env: Record<string, string> = {}): ProcessSpec => ({

@@ -8,7 +8,9 @@ import {
   type AgentEndpoint,
 } from '@contextforge/contracts';
 import type { Logger } from '@contextforge/observability';
+import type { TlsMaterial } from '@contextforge/tls';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface AgentHttpServerOptions {
@@ -18,20 +20,27 @@ export interface AgentHttpServerOptions {
   bodyLimitBytes?: number;
   /** Where an unexpected error (a bug, answered as 500 INTERNAL "internal error") is logged. */
   logger?: Logger;
+  /**
+   * Serve HTTPS on this material (TLS 1.3; with its requireClientCert, mTLS: only callers with a
+   * certificate from its CA, and pinned keys when configured). Reloaded files apply to new
+   * connections. Unset: plain HTTP.
+   */
+  tls?: TlsMaterial;
 }
 
 const CANCEL_PATH = /^\/v1\/assignments\/([^/]+)\/(\d+)\/cancel$/;
 
 /**
- * The agent's side of direct dispatch, on node:http (no framework: three routes). Also serves
- * /healthz and /readyz for Kubernetes probes.
+ * The agent's side of direct dispatch, on node:http or node:https (no framework: three routes).
+ * Also serves /healthz and /readyz for Kubernetes probes (with mTLS, probes need a client
+ * certificate too: use exec probes or a TCP check).
  */
 export async function serveAgentEndpoint(
   agent: AgentEndpoint,
   options: AgentHttpServerOptions,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const limit = options.bodyLimitBytes ?? 110 * 1024 * 1024;
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(agent, req, res, limit).catch((error: unknown) => {
       if (!(error instanceof AppError)) {
         options.logger?.error(
@@ -41,7 +50,16 @@ export async function serveAgentEndpoint(
       }
       reply(res, undefined, error);
     });
-  });
+  };
+  let server: Server;
+  let detach: (() => void) | undefined;
+  if (options.tls) {
+    const https = createHttpsServer(options.tls.serverOptions(), listener);
+    detach = options.tls.attach(https);
+    server = https;
+  } else {
+    server = createServer(listener);
+  }
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -52,6 +70,7 @@ export async function serveAgentEndpoint(
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
+        detach?.();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

@@ -8,6 +8,19 @@ import {
   type Assignment,
   type CallOptions,
 } from '@contextforge/contracts';
+import type { TlsMaterial } from '@contextforge/tls';
+import { Agent as HttpsAgent } from 'node:https';
+import { httpsRequest } from './https-request';
+
+export interface HttpAgentTransportOptions {
+  /**
+   * mTLS for https:// endpoints: the CA that signs agent certificates, this process's client
+   * certificate, TLS 1.3 and pinning, read from the material on every new connection (so
+   * rotated files are used without a restart). Unset: https:// goes through fetch with the
+   * system roots and no client certificate, as before.
+   */
+  tls?: Pick<TlsMaterial, 'clientOptions'>;
+}
 
 /**
  * Direct dispatch over HTTP: POST {endpoint}/v1/assignments. Answers are mapped back to the
@@ -17,6 +30,21 @@ import {
  * Keep-alive connections are reused.
  */
 export class HttpAgentTransport implements AgentTransport {
+  private readonly tls: Pick<TlsMaterial, 'clientOptions'> | undefined;
+  // Pools by TLS options too (Node keys them by CA, certificate and key), so a reload opens new
+  // connections with the new certificate while old ones drain.
+  private readonly httpsAgent: HttpsAgent | undefined;
+
+  constructor(options: HttpAgentTransportOptions = {}) {
+    this.tls = options.tls;
+    this.httpsAgent = options.tls ? new HttpsAgent({ keepAlive: true }) : undefined;
+  }
+
+  /** Closes pooled mTLS connections (nothing to close without `tls`). */
+  close(): void {
+    this.httpsAgent?.destroy();
+  }
+
   async dispatch(endpoint: string, assignment: Assignment, options: CallOptions = {}): Promise<void> {
     await this.call(endpoint, 'POST', '/v1/assignments', assignment, options, assignment.traceparent);
   }
@@ -39,25 +67,40 @@ export class HttpAgentTransport implements AgentTransport {
     options: CallOptions,
     traceparent?: string,
   ): Promise<unknown> {
-    let response: Response;
+    const headers = {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(traceparent ? { traceparent } : {}),
+    };
+    let status: number;
+    let text: string;
     try {
-      response = await fetch(new URL(`${endpoint.replace(/\/+$/, '')}${path}`), {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(traceparent ? { traceparent } : {}),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      const url = new URL(`${endpoint.replace(/\/+$/, '')}${path}`);
+      if (this.tls && this.httpsAgent && url.protocol === 'https:') {
+        ({ status, text } = await httpsRequest(url, {
+          method,
+          headers,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          ...(options.signal ? { signal: options.signal } : {}),
+          tls: this.tls.clientOptions(),
+          agent: this.httpsAgent,
+        }));
+      } else {
+        const response = await fetch(url, {
+          method,
+          headers,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        status = response.status;
+        text = await response.text();
+      }
     } catch (error) {
       throw new AppError('AGENT_UNREACHABLE', `${method} ${endpoint}${path} failed: ${describe(error)}`, {
         cause: error,
       });
     }
-    const text = await response.text();
     const parsed = text ? safeJson(text) : undefined;
-    if (response.ok) return parsed;
+    if (status >= 200 && status < 300) return parsed;
     const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
       ?.error;
     if (error && isErrorCode(error.code)) {
@@ -65,7 +108,7 @@ export class HttpAgentTransport implements AgentTransport {
         ...(isRecord(error.details) ? { details: error.details } : {}),
       });
     }
-    throw new AppError('AGENT_UNREACHABLE', `${method} ${endpoint}${path} answered ${response.status}`);
+    throw new AppError('AGENT_UNREACHABLE', `${method} ${endpoint}${path} answered ${status}`);
   }
 }
 

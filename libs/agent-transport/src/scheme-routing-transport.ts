@@ -13,9 +13,11 @@ import type { MemoryAgentNetwork } from './memory-agent-network';
  * given), http(s):// to the HTTP transport. Lets one scheduler reach local and remote agents.
  */
 export class SchemeRoutingTransport implements AgentTransport {
-  private readonly http = new HttpAgentTransport();
-
-  constructor(private readonly memory?: MemoryAgentNetwork) {}
+  /** `http` defaults to a plain HttpAgentTransport; pass one with `tls` for mTLS to agents. */
+  constructor(
+    private readonly memory?: MemoryAgentNetwork,
+    private readonly http: AgentTransport = new HttpAgentTransport(),
+  ) {}
 
   // async: a missing memory network is a rejected promise like every other transport failure.
   async dispatch(endpoint: string, assignment: Assignment, options?: CallOptions): Promise<void> {

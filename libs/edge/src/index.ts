@@ -1,1 +1,15 @@
-export {};
+export type { RateLimitDecision, RateLimitRate, RateLimitStore } from './rate-limit-store';
+export { MemoryRateLimitStore } from './memory-rate-limit-store';
+export type { MemoryRateLimitStoreOptions } from './memory-rate-limit-store';
+export { PostgresRateLimitStore } from './postgres-rate-limit-store';
+export type { PostgresRateLimitStoreOptions } from './postgres-rate-limit-store';
+export { createRateLimitStore } from './create-rate-limit-store';
+export { gcraHit } from './gcra';
+export { clientIp, ipRateLimitKey } from './client-ip';
+export { rateLimitByIp, retryAfterSeconds, setRateLimitHeaders } from './rate-limit-by-ip';
+export type { RateLimitByIpOptions } from './rate-limit-by-ip';
+export { limitTasks } from './limit-tasks';
+export { jsonBody, readJsonBody } from './json-body';
+export type { JsonBodyOptions } from './json-body';
+export { createHardenedServer, hardenServer } from './harden-server';
+export type { ConnectionLimiter, ServerLimits } from './harden-server';

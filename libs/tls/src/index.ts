@@ -1,1 +1,3 @@
-export {};
+export { TlsMaterial } from './tls-material';
+export type { TlsMaterialOptions, TlsPeerRejection, TlsReloadInfo } from './tls-material';
+export { chainHasPinnedKey, normalizePin, publicKeyPin } from './public-key-pin';

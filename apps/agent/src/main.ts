@@ -3,7 +3,7 @@ import { serveAgentEndpoint } from '@contextforge/agent-transport';
 import { agentTypesByName } from '@contextforge/agent-types';
 import { topicNames } from '@contextforge/contracts';
 import { runService } from '@contextforge/process-kit';
-import { openBus, openDiscovery } from '@contextforge/service-wiring';
+import { openBus, openDiscovery, openTls } from '@contextforge/service-wiring';
 import { hostname } from 'node:os';
 
 void runService(
@@ -14,6 +14,8 @@ void runService(
     const id = settings.id ?? `agent-${hostname()}-${settings.port}`;
     const bus = await openBus(context, id);
     const discovery = await openDiscovery(context, settings.registry.url);
+    // mTLS (network.tls): the endpoint serves HTTPS and refuses callers without a client certificate.
+    const tls = await openTls(context);
     let port = settings.port;
     const runtime = new AgentRuntime({
       registration: {
@@ -22,7 +24,7 @@ void runService(
         type: settings.type,
         capabilities: [...settings.capabilities],
         resources: { ...settings.resources },
-        endpoint: settings.endpoint ?? `http://${hostname()}:${settings.port}`,
+        endpoint: settings.endpoint ?? `${tls ? 'https' : 'http'}://${hostname()}:${settings.port}`,
         weight: settings.weight,
         concurrency: settings.concurrency,
         version: '0.1.0',
@@ -35,6 +37,7 @@ void runService(
       listen: async (endpoint) => {
         const server = await serveAgentEndpoint(endpoint, {
           port: settings.port,
+          ...(tls ? { tls } : {}),
           bodyLimitBytes: config.network.bodyLimit,
           logger,
         });

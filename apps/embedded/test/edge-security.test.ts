@@ -16,6 +16,7 @@ describe('embedded gateway: authentication, limits and hostile input', () => {
     system = await startTestSystem({
       // The seed's per-IP limit, as shipped.
       CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_IP: '100/min',
+      CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_CLIENT: '5/min',
       CONTEXTFORGE__EMBEDDED__AGENTS: '1',
     });
   });
@@ -87,6 +88,31 @@ describe('embedded gateway: authentication, limits and hostile input', () => {
     expect((await bob(`/tasks/${taskId}`, { method: 'DELETE' })).status).toBe(404);
     expect((await alice(`/tasks/${taskId}`)).status).toBe(200);
     expect((await alice(`/tasks/${taskId}`, { method: 'DELETE' })).status).toBe(200);
+  });
+
+  it('refuses the 6th task in a minute of one client (per_client 5/min) with 429 and Retry-After', async () => {
+    const carol = gatewayFetch(system, await tokenFor('carol'));
+    const submit = () =>
+      carol('/tasks/submit', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'echo', input: null }),
+      });
+    const statuses: number[] = [];
+    for (let index = 0; index < 5; index += 1) statuses.push((await submit()).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 202]);
+    const refused = await submit();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    // Another client's allowance is its own.
+    const dave = gatewayFetch(system, await tokenFor('dave'));
+    const other = await dave('/tasks/submit', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'echo', input: null }),
+    });
+    expect(other.status).toBe(202);
   });
 
   it('refuses a gzip body that inflates past the limit with 413', async () => {

@@ -1,9 +1,9 @@
-import { SchemeRoutingTransport } from '@contextforge/agent-transport';
+import { HttpAgentTransport, SchemeRoutingTransport } from '@contextforge/agent-transport';
 import { topicNames } from '@contextforge/contracts';
 import { HttpLeaseStore, createServiceApp, listen, registryRouter } from '@contextforge/http-kit';
 import { Leadership, runService } from '@contextforge/process-kit';
 import { ActiveHealthChecker, Registry } from '@contextforge/registry-service';
-import { openBus, openDiscovery, replicaId } from '@contextforge/service-wiring';
+import { openBus, openDiscovery, openTls, replicaId } from '@contextforge/service-wiring';
 
 void runService(
   'registry',
@@ -11,6 +11,8 @@ void runService(
     const { config, logger, onStop } = context;
     const bus = await openBus(context, 'registry');
     const discovery = await openDiscovery(context);
+    // Health pings to https:// agents use the same client certificate as dispatches.
+    const tls = await openTls(context);
     const registry = new Registry({
       discovery,
       bus,
@@ -23,7 +25,7 @@ void runService(
     // Cluster mode has no in-process agents: a memory:// endpoint fails its pings.
     const healthChecker = new ActiveHealthChecker({
       discovery,
-      transport: new SchemeRoutingTransport(),
+      transport: new SchemeRoutingTransport(undefined, new HttpAgentTransport(tls ? { tls } : {})),
       logger: logger.child({ component: 'active-health-checker' }),
       intervalMs: healthCheckInterval,
       timeoutMs: healthCheckTimeout,

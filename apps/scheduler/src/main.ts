@@ -1,12 +1,16 @@
 import { AgentRuntime } from '@contextforge/agent-sdk';
-import { MemoryAgentNetwork, SchemeRoutingTransport } from '@contextforge/agent-transport';
+import {
+  HttpAgentTransport,
+  MemoryAgentNetwork,
+  SchemeRoutingTransport,
+} from '@contextforge/agent-transport';
 import { agentTypesByName } from '@contextforge/agent-types';
 import { topicNames, type AgentRegistration, type MessageBus } from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
 import { HttpLeaseStore, HttpResultStoreClient, createServiceApp, listen } from '@contextforge/http-kit';
 import { Leadership, runService, type ServiceContext } from '@contextforge/process-kit';
 import { Scheduler, recoverTasks, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
-import { openBus, openDiscovery, replicaId } from '@contextforge/service-wiring';
+import { openBus, openDiscovery, openTls, replicaId } from '@contextforge/service-wiring';
 import { Router } from 'express';
 
 void runService(
@@ -18,6 +22,8 @@ void runService(
     const resultStore = new HttpResultStoreClient(config.resultStore.url);
     const topics = topicNames(config.coordinator.queue.topicPrefix);
     const local = new MemoryAgentNetwork();
+    // mTLS (network.tls): dispatches to https:// agents present this process's client certificate.
+    const tls = await openTls(context);
     const fallback =
       config.coordinator.fallback === 'local' ? await startLocalFallback(context, bus, local) : undefined;
     // One replica schedules at a time; a new leader rebuilds the queue from the result-store.
@@ -33,7 +39,7 @@ void runService(
           ...schedulerSettingsFromConfig(config),
           bus,
           discovery,
-          transport: new SchemeRoutingTransport(local),
+          transport: new SchemeRoutingTransport(local, new HttpAgentTransport(tls ? { tls } : {})),
           topics,
           logger,
           ...(fallback ? { fallback } : {}),

@@ -30,7 +30,7 @@ export interface GatewayOperationsDeps {
   apiKeys: ApiKeyStore;
   /**
    * Called before `count` tasks are submitted for `principal`; rejects with RATE_LIMITED (and
-   * details.retryAfterSeconds) when the principal is over its task limit. Default: no limit.
+   * details.retryAfterMs; the HTTP error handler turns it into Retry-After) when the principal is over its task limit. Default: no limit.
    */
   limitTasks?: (principal: Principal, count: number) => Promise<void>;
   /** Told about every revocation, e.g. to drop the key from an authenticator's cache. */

@@ -68,6 +68,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           ? (fromBodyParser(error as Record<string, unknown>) ?? fromClientHttpError(error))
           : undefined;
     if (known) {
+      // A limit refusal says when to come back, whoever raised it (per-IP middleware, task limits).
+      const retryAfterMs = known.details?.['retryAfterMs'];
+      if (
+        known.code === 'RATE_LIMITED' &&
+        typeof retryAfterMs === 'number' &&
+        !res.hasHeader('Retry-After')
+      ) {
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+      }
       sendError(res, known);
       return;
     }

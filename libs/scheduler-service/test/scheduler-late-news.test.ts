@@ -4,7 +4,14 @@ import type { TestAgent } from './support/test-agent';
 
 /** The result-store's view of `task`, as a lagging store may still show it. */
 function viewOf(task: Task, status: TaskView['status'], attempt: number, agentId?: string): TaskView {
-  return { ...task, status, attempt, updatedAt: task.createdAt, ...(agentId ? { agentId } : {}) };
+  return {
+    ...task,
+    status,
+    attempt,
+    updatedAt: task.createdAt,
+    eventSeq: attempt + 1,
+    ...(agentId ? { agentId } : {}),
+  };
 }
 
 /**

@@ -29,4 +29,6 @@ cpSync(join(root, 'libs', 'persistence', 'migrations'), join(root, 'dist', 'apps
   recursive: true,
 });
 // The gateway's gRPC service loads its .proto at start (./proto beside the bundle).
-cpSync(join(root, 'libs', 'contracts', 'proto'), join(root, 'dist', 'apps', name, 'proto'), { recursive: true });
+cpSync(join(root, 'libs', 'contracts', 'proto'), join(root, 'dist', 'apps', name, 'proto'), {
+  recursive: true,
+});

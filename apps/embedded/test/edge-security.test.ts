@@ -161,6 +161,17 @@ describe('embedded gateway: the per-IP limit', () => {
   });
 });
 
+describe('embedded gateway without development credentials', () => {
+  it('refuses to start when no JWT key is configured', async () => {
+    await expect(startTestSystem({ CONTEXTFORGE__SECURITY__DEV_CREDENTIALS: 'false' })).rejects.toMatchObject(
+      {
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('security.authentication'),
+      },
+    );
+  });
+});
+
 function credentialsPath(system: EmbeddedSystem): string {
   const path = system.credentialsFile;
   if (path === undefined) throw new Error('no credentials file');

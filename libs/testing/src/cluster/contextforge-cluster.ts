@@ -95,7 +95,10 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
       [
         app('scheduler', 'scheduler', ports.scheduler),
         ...extraSchedulers,
-        app('gateway', 'gateway', ports.gateway),
+        // Rate limits in the shared PostgreSQL store, as several gateway replicas would need them.
+        app('gateway', 'gateway', ports.gateway, {
+          CONTEXTFORGE__NETWORK__RATE_LIMITING__STORE: options.databaseUrl,
+        }),
       ],
       agents,
     ],

@@ -1,6 +1,7 @@
 import { expectEachSucceededOnce } from './support/exactly-once';
 import { limitedMap } from './support/limited-map';
-import { submitTasks, gatewayGet } from './support/task-client';
+import { gatewayGet, submitTasks } from './support/task-client';
+import { readTaskStream } from './support/task-stream-client';
 import { useClusterSystem } from './support/use-cluster-system';
 import { waitForTasksToSucceed } from './support/wait-for-tasks';
 
@@ -9,6 +10,28 @@ const AGENTS = 3;
 
 describe('cluster mode: every app its own OS process, on Kafka, Consul and Postgres', () => {
   const fixture = useClusterSystem({ agents: AGENTS });
+
+  it("streams a task's events over WebSocket from the result-store through Kafka, resuming after a disconnect without loss", async () => {
+    const { gateway } = fixture.get();
+    const [taskId = ''] = await submitTasks(gateway, [{ type: 'sleep', input: { ms: 1_500 } }]);
+
+    // Read one frame, disconnect, resume after its seq: the rest arrives live from tasks.changes.
+    const first = await readTaskStream(gateway, taskId, { stopAfter: 1 });
+    const [firstFrame] = first.frames;
+    expect(firstFrame).toMatchObject({ type: 'event', seq: 1 });
+    const rest = await readTaskStream(gateway, taskId, { after: firstFrame?.seq ?? 0 });
+    expect(rest.closeCode).toBe(1000);
+
+    const events = [...first.frames, ...rest.frames].filter((frame) => frame.type === 'event');
+    const seqs = events.map((frame) => frame.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, index) => index + 1));
+    const types = events.map((frame) => (frame.data as { event: { type: string } }).event.type);
+    expect(types[0]).toBe('queued');
+    expect(types.at(-1)).toBe('succeeded');
+    expect(rest.frames.at(-1)).toMatchObject({ type: 'end', seq: seqs.length });
+    const task = (await (await gatewayGet(gateway, `/tasks/${taskId}`)).json()) as { eventSeq: number };
+    expect(task.eventSeq).toBe(seqs.length);
+  });
 
   it(`runs ${TASKS} echo tasks submitted through the gateway, each exactly once`, async () => {
     const system = fixture.get();
@@ -35,11 +58,15 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
 
     // Every task succeeded once (one result row, one applied success), none is left open.
     await expectEachSucceededOnce(db, taskIds);
-    // No result for anything else, and every agent did some of the work.
-    const results = await db.query<{ rows: string; agents: string }>(
-      'SELECT count(*) AS rows, count(DISTINCT agent_id) AS agents FROM task_results',
+    // No result for anything else (beside the stream test's one task), and every agent did some of the work.
+    const results = await db.query<{ rows: string; agents: string; others: string }>(
+      `SELECT count(*) FILTER (WHERE task_id = ANY($1)) AS rows,
+              count(DISTINCT agent_id) FILTER (WHERE task_id = ANY($1)) AS agents,
+              count(*) FILTER (WHERE NOT task_id = ANY($1)) AS others
+         FROM task_results`,
+      [taskIds],
     );
-    expect(results.rows[0]).toEqual({ rows: String(TASKS), agents: String(AGENTS) });
+    expect(results.rows[0]).toEqual({ rows: String(TASKS), agents: String(AGENTS), others: '1' });
 
     // Every result, read back through the gateway, is the task's input.
     const read = await limitedMap(taskIds, 32, async (taskId) => {

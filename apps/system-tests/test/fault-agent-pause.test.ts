@@ -71,7 +71,14 @@ describe('fault: an agent is paused (SIGSTOP) past its TTL, then resumed (SIGCON
       async () => {
         events = await taskEvents(db, taskIds);
         lost = lostAttempts(events);
-        return lost.filter(ran).every((attempt) => lateOutcome(events, attempt, resumedAt) !== undefined);
+        // The victim publishes the `started` of attempts it ran before the pause only once resumed
+        // (they may have been waiting in its publish buffer), so none may be visible yet: wait for
+        // at least one instead of passing on an empty list.
+        const ranThere = lost.filter(ran);
+        return (
+          ranThere.length > 0 &&
+          ranThere.every((attempt) => lateOutcome(events, attempt, resumedAt) !== undefined)
+        );
       },
       { timeoutMs: 20_000, intervalMs: 200, label: `the late outcomes from ${VICTIM}` },
     ).catch((error: unknown) => {

@@ -157,3 +157,24 @@ export type {
   ListTasksQuery,
   PerformanceMetrics,
 } from './api/gateway-api';
+export {
+  ANALYZERS,
+  CODE_UNIT_KINDS,
+  CodeUnitSchema,
+  FINDING_SEVERITIES,
+  FileAnalysisSchema,
+  FindingSchema,
+  LineCountsSchema,
+  SYMBOL_KINDS,
+  SourceFileSchema,
+  SymbolDefSchema,
+} from './analysis';
+export type {
+  AnalyzerName,
+  CodeUnit,
+  FileAnalysis,
+  Finding,
+  LineCounts,
+  SourceFile,
+  SymbolDef,
+} from './analysis';

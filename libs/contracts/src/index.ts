@@ -105,6 +105,7 @@ export type {
   RedriveOutcome,
   RegistryApi,
   ResultStoreApi,
+  SubmitOptions,
   SubmitOutcome,
   TaskMetrics,
 } from './ports/service-apis';

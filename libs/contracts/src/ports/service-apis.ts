@@ -19,8 +19,20 @@ export interface RedriveOutcome {
   skipped: Array<{ taskId: string; code: string; message: string }>;
 }
 
+/** Internal submit options (never taken from the public request body). */
+export interface SubmitOptions {
+  /** The job this task is a chunk (child) of; its clientId must be the parent's. */
+  parentId?: string;
+  /**
+   * Result-cache key (content, agent type, agent type version, options): a task with the key of an
+   * earlier success of the same client is created already succeeded with that result, marked
+   * `fromCache`, and never dispatched.
+   */
+  cacheKey?: string;
+}
+
 export interface ResultStoreApi {
-  submit(submission: TaskSubmission, clientId: string): Promise<SubmitOutcome>;
+  submit(submission: TaskSubmission, clientId: string, options?: SubmitOptions): Promise<SubmitOutcome>;
   getTask(id: string): Promise<TaskView | undefined>;
   getResult(taskId: string): Promise<TaskResultView | undefined>;
   listTasks(filter: ListTasksFilter): Promise<TaskPage>;

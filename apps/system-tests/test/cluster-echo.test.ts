@@ -9,7 +9,42 @@ const TASKS = 1_000;
 const AGENTS = 3;
 
 describe('cluster mode: every app its own OS process, on Kafka, Consul and Postgres', () => {
-  const fixture = useClusterSystem({ agents: AGENTS });
+  const fixture = useClusterSystem({
+    agents: AGENTS,
+    // The example agent type of docs/agent-sdk.md beside the built-ins.
+    env: { CONTEXTFORGE__AGENT__TASK_TYPES: 'echo,sleep,license-check' },
+  });
+
+  it('runs the example agent type (license-check) on an agent process', async () => {
+    const { gateway } = fixture.get();
+    const [taskId = ''] = await submitTasks(gateway, [
+      {
+        type: 'license-check',
+        input: {
+          files: [
+            { path: 'a.ts', content: '// SPDX-License-Identifier: MIT\nexport {};\n' },
+            { path: 'b.py', content: 'print(1)\n' },
+          ],
+        },
+      },
+    ]);
+    await waitForTasksToSucceed(fixture.get(), [taskId], {
+      timeoutMs: 30_000,
+      label: 'the license-check task',
+    });
+    const result = (await (await gatewayGet(gateway, `/tasks/${taskId}/result`)).json()) as {
+      agentId: string;
+      output: unknown;
+    };
+    expect(result.agentId).toMatch(/^agent-\d$/);
+    expect(result.output).toEqual({
+      files: [
+        { path: 'a.ts', license: 'MIT' },
+        { path: 'b.py', license: null },
+      ],
+      totals: { MIT: 1, none: 1 },
+    });
+  });
 
   it("streams a task's events over WebSocket from the result-store through Kafka, resuming after a disconnect without loss", async () => {
     const { gateway } = fixture.get();
@@ -58,7 +93,7 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
 
     // Every task succeeded once (one result row, one applied success), none is left open.
     await expectEachSucceededOnce(db, taskIds);
-    // No result for anything else (beside the stream test's one task), and every agent did some of the work.
+    // No result for anything else (beside the stream and license-check tests' tasks), and every agent did some of the work.
     const results = await db.query<{ rows: string; agents: string; others: string }>(
       `SELECT count(*) FILTER (WHERE task_id = ANY($1)) AS rows,
               count(DISTINCT agent_id) FILTER (WHERE task_id = ANY($1)) AS agents,
@@ -66,7 +101,7 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
          FROM task_results`,
       [taskIds],
     );
-    expect(results.rows[0]).toEqual({ rows: String(TASKS), agents: String(AGENTS), others: '1' });
+    expect(results.rows[0]).toEqual({ rows: String(TASKS), agents: String(AGENTS), others: '2' });
 
     // Every result, read back through the gateway, is the task's input.
     const read = await limitedMap(taskIds, 32, async (taskId) => {

@@ -1,11 +1,13 @@
 import { AppError } from '@contextforge/contracts';
 export { echoAgentType } from './echo';
 export { sleepAgentType } from './sleep';
+export { licenseCheckAgentType } from './license-check';
 import { echoAgentType } from './echo';
 import { sleepAgentType } from './sleep';
+import { licenseCheckAgentType } from './license-check';
 
 /** The agent types every agent process hosts unless configured otherwise. */
-export const builtinAgentTypes = [echoAgentType, sleepAgentType] as const;
+export const builtinAgentTypes = [echoAgentType, sleepAgentType, licenseCheckAgentType] as const;
 
 /** The built-in agent types with these names; an unknown name fails start-up. */
 export function agentTypesByName(names: readonly string[]) {

@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/generated/**', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/.nx',
+      '**/generated/**',
+      '**/*.cjs',
+      '**/*.mjs',
+      'libs/analyzers/test/fixtures/**',
+    ],
+  },
   {
     files: ['**/*.ts'],
     languageOptions: {

@@ -1,1 +1,17 @@
-export {};
+export { ContextForgeClient } from './contextforge-client';
+export type {
+  AgentStreamMessage,
+  CallOptions,
+  ContextForgeClientOptions,
+  ListTasksFilters,
+  ListTasksQuery,
+  MetricsStreamMessage,
+  RedriveOutcome,
+  SubmittedTask,
+  TaskPage,
+} from './contextforge-client';
+export { ContextForgeError, codeForStatus, errorFromAnswer, parseRetryAfter } from './contextforge-error';
+export type { RequestOptions, RetryOptions } from './http-requester';
+export type { FeedMessage, ReconnectOptions, StreamFeedOptions, StreamTaskOptions } from './resumable-stream';
+export { STREAM_SUBPROTOCOL, defaultOpenStreamSocket } from './stream-socket';
+export type { OpenStreamSocket, SocketEvent, StreamConnection, StreamCredentials } from './stream-socket';

@@ -17,7 +17,7 @@ import { createLogger, type Logger } from '@contextforge/observability';
 import { createApiKeyStore, createTaskRepository } from '@contextforge/persistence';
 import { ActiveHealthChecker, Registry } from '@contextforge/registry-service';
 import { ResultStore } from '@contextforge/result-store-service';
-import { Scheduler, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
+import { JobCoordinator, Scheduler, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
 
 export interface EmbeddedSystem {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
@@ -37,6 +37,8 @@ export interface EmbeddedSystem {
   repository: TaskRepository;
   agents: AgentRuntime[];
   scheduler: Scheduler;
+  /** Runs repository jobs (use case 1) beside the scheduler. */
+  jobs: JobCoordinator;
   /** Calls `listener` with every task the result-store changes; returns the unsubscribe function. */
   onTaskChanged(listener: (task: TaskView) => void): () => void;
   /** Stops everything, in the reverse order of starting. */
@@ -45,6 +47,8 @@ export interface EmbeddedSystem {
 
 export interface EmbeddedOverrides {
   logger?: Logger;
+  /** Where the gateway unpacks uploaded repositories (default `.contextforge/workspace`). */
+  workspaceDir?: string;
 }
 
 /**
@@ -121,6 +125,15 @@ export async function startEmbeddedSystem(
     });
     healthChecker.start();
     stack.push(() => healthChecker.stop());
+    // Repository jobs (use case 1): fanned out and aggregated beside the scheduler.
+    const jobs = new JobCoordinator({
+      bus,
+      topics,
+      resultStore,
+      logger: logger.child({ component: 'job-coordinator' }),
+    });
+    await jobs.start();
+    stack.push(() => jobs.stop());
     const scheduler = new Scheduler({
       bus,
       discovery,
@@ -128,6 +141,7 @@ export async function startEmbeddedSystem(
       topics,
       logger: logger.child({ component: 'scheduler' }),
       ...schedulerSettingsFromConfig(config),
+      jobs,
     });
     await scheduler.start();
     stack.push(() => scheduler.stop());
@@ -183,6 +197,7 @@ export async function startEmbeddedSystem(
       bus,
       logger: logger.child({ component: 'gateway' }),
       ...(credentials ? { jwt: credentials.jwt } : {}),
+      ...(overrides.workspaceDir ? { repositoryJobs: { workspaceDir: overrides.workspaceDir } } : {}),
     });
     stack.push(() => gateway.close());
     return {
@@ -195,6 +210,7 @@ export async function startEmbeddedSystem(
       repository,
       agents,
       scheduler,
+      jobs,
       onTaskChanged,
       stop,
     };

@@ -9,7 +9,12 @@ import { topicNames, type AgentRegistration, type MessageBus } from '@contextfor
 import { createDiscovery } from '@contextforge/discovery';
 import { HttpLeaseStore, HttpResultStoreClient, createServiceApp, listen } from '@contextforge/http-kit';
 import { Leadership, runService, type ServiceContext } from '@contextforge/process-kit';
-import { Scheduler, recoverTasks, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
+import {
+  JobCoordinator,
+  Scheduler,
+  recoverTasks,
+  schedulerSettingsFromConfig,
+} from '@contextforge/scheduler-service';
 import { openBus, openDiscovery, openTls, replicaId } from '@contextforge/service-wiring';
 import { Router } from 'express';
 
@@ -35,6 +40,14 @@ void runService(
       ttlMs: config.coordinator.agents.heartbeatTimeout / 2,
       logger,
       lead: async () => {
+        // Repository jobs run on the leader only, beside the queue; recovery hands their open
+        // parents to it (Scheduler.adopt) and it rebuilds each job from the result-store.
+        const jobs = new JobCoordinator({
+          bus,
+          topics,
+          resultStore,
+          logger: logger.child({ component: 'job-coordinator' }),
+        });
         const scheduler = new Scheduler({
           ...schedulerSettingsFromConfig(config),
           bus,
@@ -43,8 +56,10 @@ void runService(
           topics,
           logger,
           ...(fallback ? { fallback } : {}),
+          jobs,
         });
         try {
+          await jobs.start();
           await scheduler.start();
           const adopted = await recoverTasks(scheduler, resultStore);
           logger.info({ adopted }, 'scheduling');
@@ -52,9 +67,13 @@ void runService(
           // Leadership calls lead() again on its next round: a half-started scheduler left running
           // here would be a second one in this process.
           await scheduler.stop();
+          await jobs.stop();
           throw error;
         }
-        return () => scheduler.stop();
+        return async () => {
+          await scheduler.stop();
+          await jobs.stop();
+        };
       },
     });
     leadership.start();

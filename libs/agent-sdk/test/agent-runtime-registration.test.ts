@@ -38,6 +38,7 @@ describe('AgentRuntime registration and heartbeats', () => {
       taskTypes: ['echo', 'lint'],
       capabilities: ['eslint', 'python', 'typescript'],
       concurrency: 3,
+      typeVersions: { echo: '1.0.0', lint: '1.0.0' },
     });
     await expect(harness.network.ping(harness.endpoint)).resolves.toEqual({
       agentId: harness.agentId,

@@ -32,6 +32,12 @@ export const AgentRegistrationSchema = z.object({
   concurrency: z.int().min(1).max(10_000).default(10),
   version: z.string().min(1).max(50).default('0.0.0'),
   /**
+   * The version of each task type the agent runs (AgentTypeDefinition.version), part of the
+   * result-cache key: the gateway caches a task type only while every healthy agent advertising
+   * it agrees on one version. Absent: the agent's task types are never served from the cache.
+   */
+  typeVersions: z.record(token, z.string().min(1).max(50)).optional(),
+  /**
    * Identifies the process behind the agent id (a fresh value every start). A registration with a
    * new instanceId means the agent restarted: the attempts its previous process was running are lost.
    */

@@ -91,6 +91,11 @@ export interface TaskView extends Task {
    * stream after it to get only later events (see task-stream.ts).
    */
   eventSeq: number;
+  /**
+   * True when the task was answered from the result cache: created already succeeded with the
+   * result of an earlier identical task of the same client, never dispatched. Absent otherwise.
+   */
+  fromCache?: boolean;
 }
 
 /** The schema of TaskView, for validating it where it crosses a process boundary and for OpenAPI. */
@@ -103,6 +108,7 @@ export const TaskViewSchema = TaskSchema.extend({
   updatedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().optional(),
   eventSeq: z.int().min(0),
+  fromCache: z.boolean().optional(),
 }) satisfies z.ZodType<TaskView>;
 
 export const TaskResultViewSchema = z.object({
@@ -112,15 +118,19 @@ export const TaskResultViewSchema = z.object({
   output: z.unknown(),
   durationMs: z.number().min(0),
   createdAt: z.iso.datetime(),
+  fromCache: z.boolean().optional(),
 }) satisfies z.ZodType<TaskResultView>;
 
 export interface TaskResultView {
   taskId: string;
   attempt: number;
+  /** The agent that computed the output (for a cached result: the agent of the original task). */
   agentId: string;
   output: unknown;
   durationMs: number;
   createdAt: string;
+  /** True when this is a copy of an earlier identical task's result (see TaskView.fromCache). */
+  fromCache?: boolean;
 }
 
 /** The task part of a TaskView (what the scheduler needs), without its state. */

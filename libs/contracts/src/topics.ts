@@ -53,4 +53,6 @@ export const CONSUMER_GROUPS = {
   resultStore: 'result-store',
   gateway: 'gateway',
   registry: 'registry',
+  /** The scheduler's JobCoordinator, following its jobs' children on the task-changes topic. */
+  jobCoordinator: 'job-coordinator',
 } as const;

@@ -1,10 +1,12 @@
 import {
   AgentRegistrationSchema,
   AppError,
+  BatchSubmitRequestSchema,
   CreateApiKeyRequestSchema,
   DeadLettersQuerySchema,
   ListTasksQuerySchema,
   RedriveRequestSchema,
+  SymbolSearchQuerySchema,
   TaskSubmissionSchema,
   apiKeyView,
   isAdmin,
@@ -18,11 +20,15 @@ import {
   type RegistryApi,
   type ResultStoreApi,
   type StoredApiKey,
+  type SubmitOptions,
+  type TaskSubmission,
   type TaskView,
 } from '@contextforge/contracts';
 import { generateApiKey } from '@contextforge/auth';
 import { z } from 'zod';
 import type { GatewayOperations } from './operations';
+import { TypeVersions, resultCacheKey } from './result-cache-key';
+import { RepositoryJobs, type RepositoryJobSettings } from './jobs/repository-jobs';
 
 export interface GatewayOperationsDeps {
   resultStore: ResultStoreApi;
@@ -36,6 +42,10 @@ export interface GatewayOperationsDeps {
   /** Told about every revocation, e.g. to drop the key from an authenticator's cache. */
   onApiKeyRevoked?: (keyId: string) => void;
   now?: () => Date;
+  /** How long the registry listing behind result-cache keys is reused (default 1,000 ms). */
+  typeVersionsTtlMs?: number;
+  /** Where uploaded repositories are unpacked and how much (defaults: DEFAULT_REPOSITORY_JOB_SETTINGS). */
+  repositoryJobs?: Partial<RepositoryJobSettings>;
 }
 
 const TaskIdSchema = z.uuid();
@@ -48,6 +58,16 @@ export function createGatewayOperations(deps: GatewayOperationsDeps): GatewayOpe
   const { resultStore, registry, apiKeys } = deps;
   const limitTasks = deps.limitTasks ?? (async () => undefined);
   const now = deps.now ?? (() => new Date());
+  const typeVersions = new TypeVersions(registry, deps.typeVersionsTtlMs ?? 1_000);
+
+  /** The submission's result-cache key, when the fleet advertises one version of its type. */
+  const cacheOptions = async (submission: TaskSubmission): Promise<SubmitOptions> => {
+    const version = await typeVersions.versionOf(submission.type);
+    return version === undefined
+      ? {}
+      : { cacheKey: resultCacheKey(submission.type, version, submission.input) };
+  };
+  const repositoryJobs = new RepositoryJobs(resultStore, deps.repositoryJobs);
 
   const canSee = (principal: Principal, task: TaskView): boolean =>
     isAdmin(principal) || task.clientId === principal.id;
@@ -99,7 +119,37 @@ export function createGatewayOperations(deps: GatewayOperationsDeps): GatewayOpe
     async submitTask(principal, submission) {
       const parsed = parseOrThrow(TaskSubmissionSchema, submission, 'task submission');
       await limitTasks(principal, 1);
-      return resultStore.submit(parsed, principal.id);
+      return resultStore.submit(parsed, principal.id, await cacheOptions(parsed));
+    },
+
+    async submitTasks(principal, request) {
+      const { tasks } = parseOrThrow(BatchSubmitRequestSchema, request, 'batch request');
+      await limitTasks(principal, tasks.length);
+      const items = await Promise.all(
+        tasks.map(async (submission) => ({ submission, options: await cacheOptions(submission) })),
+      );
+      const outcomes = await resultStore.submitBatch(items, principal.id);
+      return {
+        tasks: outcomes.map(({ task, created }, index) => ({
+          index,
+          taskId: task.id,
+          status: task.status,
+          ...(task.fromCache ? { fromCache: true } : {}),
+          ...(created ? {} : { replayed: true }),
+        })),
+      };
+    },
+
+    async searchSymbols(principal, query) {
+      const parsed = parseOrThrow(SymbolSearchQuerySchema, query ?? {}, 'search query');
+      return resultStore.searchSymbols({
+        text: parsed.q,
+        ...(isAdmin(principal) ? {} : { clientId: principal.id }),
+        ...(parsed.kind ? { kinds: [parsed.kind] } : {}),
+        ...(parsed.language ? { language: parsed.language } : {}),
+        limit: parsed.limit,
+        ...(parsed.cursor ? { cursor: parsed.cursor } : {}),
+      });
     },
 
     getTask: loadTask,
@@ -242,6 +292,16 @@ export function createGatewayOperations(deps: GatewayOperationsDeps): GatewayOpe
       if (!revoked) throw new AppError('API_KEY_NOT_FOUND', `no API key ${String(keyId)}`);
       deps.onApiKeyRevoked?.(revoked.id);
       return apiKeyView(revoked);
+    },
+
+    async submitRepositoryJob(principal, request) {
+      await limitTasks(principal, 1);
+      return repositoryJobs.submitPath(principal, request);
+    },
+
+    async submitRepositoryArchive(principal, archive, query) {
+      await limitTasks(principal, 1);
+      return repositoryJobs.submitArchive(principal, archive, query);
     },
   };
   return operations;

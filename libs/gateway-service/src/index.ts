@@ -27,3 +27,7 @@ export type { GrpcServer, GrpcServerOptions, GrpcTlsOptions } from './grpc/grpc-
 export type { ProtoGrpcType as AgentServiceProtoType } from './grpc/generated/agent_service';
 export { startGateway } from './start-gateway';
 export type { RunningGateway, StartGatewayOptions } from './start-gateway';
+export { RepositoryJobs, DEFAULT_REPOSITORY_JOB_SETTINGS } from './jobs/repository-jobs';
+export type { RepositoryJobSettings } from './jobs/repository-jobs';
+export { extractTar } from './jobs/extract-tar';
+export type { ExtractLimits, ExtractReport } from './jobs/extract-tar';

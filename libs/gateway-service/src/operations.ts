@@ -4,6 +4,7 @@ import type {
   AgentRegistrationInput,
   AgentsHealth,
   ApiKeyView,
+  BatchSubmitResponse,
   CreateApiKeyRequest,
   CreatedApiKey,
   ListTasksQuery,
@@ -11,6 +12,7 @@ import type {
   Principal,
   RedriveOutcome,
   SubmitOutcome,
+  SymbolSearchResponse,
   TaskMetrics,
   TaskPage,
   TaskResultView,
@@ -33,8 +35,24 @@ import type {
  * belong to the key's principal id. Every authenticated principal may read agents and metrics.
  */
 export interface GatewayOperations {
-  /** Validates the submission (VALIDATION_FAILED), applies the task rate limit, submits as principal.id. */
+  /**
+   * Validates the submission (VALIDATION_FAILED), applies the task rate limit, submits as
+   * principal.id. With the result-cache key of the submission (see result-cache-key.ts) when the
+   * fleet advertises one version of its type: a repeat of an earlier success of the same
+   * principal is answered already succeeded (`fromCache`) and never dispatched.
+   */
   submitTask(principal: Principal, submission: unknown): Promise<SubmitOutcome>;
+  /**
+   * Use case 2: N tasks in one request (BatchSubmitRequestSchema, errors name `tasks[i]...`),
+   * charged N to the task rate limit, each submitted like submitTask (own idempotency key, own
+   * cache key), answered in request order. Each result is read at GET /tasks/{taskId}/result.
+   */
+  submitTasks(principal: Principal, request: unknown): Promise<BatchSubmitResponse>;
+  /**
+   * GET /search (SymbolSearchQuerySchema): symbols indexed from the principal's task results
+   * (admins: every client's), ranked; see SymbolSearchFilter for matching and ranking.
+   */
+  searchSymbols(principal: Principal, query: unknown): Promise<SymbolSearchResponse>;
   getTask(principal: Principal, taskId: string): Promise<TaskView>;
   /** RESULT_NOT_AVAILABLE (details.status, details.retryable) while the task has no result. */
   getResult(principal: Principal, taskId: string): Promise<TaskResultView>;
@@ -66,6 +84,24 @@ export interface GatewayOperations {
   listApiKeys(principal: Principal): Promise<ApiKeyView[]>;
   /** API_KEY_NOT_FOUND for an unknown id; revoking twice keeps the first revocation. */
   revokeApiKey(principal: Principal, keyId: string): Promise<ApiKeyView>;
+
+  /**
+   * Use case 1: a repository job over `request.source.path` (RepositoryJobRequestSchema; absolute,
+   * no `..`), a `repo-analysis` task of the principal whose progress and report are read through
+   * the task endpoints. Counts as one task for the rate limit.
+   */
+  submitRepositoryJob(principal: Principal, request: unknown): Promise<SubmitOutcome>;
+  /**
+   * The same with an uploaded .tar.gz, unpacked into a new workspace directory first (see
+   * RepositoryJobSettings); `query` is RepositoryArchiveQuerySchema. A refused archive (links,
+   * devices, absolute or `..` paths, corrupt) is VALIDATION_FAILED; one above the limits
+   * PAYLOAD_TOO_LARGE.
+   */
+  submitRepositoryArchive(
+    principal: Principal,
+    archive: AsyncIterable<Uint8Array>,
+    query: unknown,
+  ): Promise<SubmitOutcome>;
 }
 
 /** Shapes of answers and typed inputs for callers that build requests in code (gRPC, the client SDK). */

@@ -24,6 +24,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createGatewayApp } from './gateway';
 import { createGatewayOperations } from './gateway-operations';
+import type { RepositoryJobSettings } from './jobs/repository-jobs';
 import { createGrpcServer } from './grpc/grpc-service';
 import { StreamHub } from './streams/stream-hub';
 import { attachStreamServer } from './streams/stream-server';
@@ -44,6 +45,11 @@ export interface StartGatewayOptions {
   ready?: () => Promise<boolean>;
   /** The `version` of the OpenAPI document. */
   version?: string;
+  /**
+   * Repository uploads (POST /jobs/repository with a .tar.gz): the workspace directory the agents
+   * share, and limits. maxArchiveBytes defaults to network.body_limit.
+   */
+  repositoryJobs?: Partial<RepositoryJobSettings>;
 }
 
 export interface RunningGateway {
@@ -106,6 +112,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       apiKeys: options.apiKeys,
       limitTasks: limitPrincipalTasks,
       onApiKeyRevoked: (id) => authenticator.invalidate(id),
+      repositoryJobs: { maxArchiveBytes: network.bodyLimit, ...options.repositoryJobs },
     });
     const hub = await StreamHub.create({
       bus: options.bus,

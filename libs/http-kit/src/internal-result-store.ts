@@ -1,12 +1,18 @@
 import {
   AppError,
+  MAX_BATCH_TASKS,
+  SYMBOL_KINDS,
   TASK_STATUSES,
   TaskSubmissionSchema,
   parseOrThrow,
+  type BatchSubmitItem,
   type ListTasksFilter,
   type RedriveOutcome,
   type ResultStoreApi,
+  type SubmitOptions,
   type SubmitOutcome,
+  type SymbolSearchFilter,
+  type SymbolSearchPage,
   type TaskMetrics,
   type TaskPage,
   type TaskResultView,
@@ -22,13 +28,43 @@ import { fetchJson } from './fetch-json';
  * The result-store's internal HTTP API (cluster mode), used by gateway replicas. Not public:
  * the gateway authenticates clients and passes the client id along.
  */
-const SubmitBody = z.object({ submission: TaskSubmissionSchema, clientId: z.string().min(1).max(200) });
+const SubmitOptionsBody = z.object({
+  parentId: z.uuid().optional(),
+  cacheKey: z.string().min(1).max(200).optional(),
+});
+const SubmitBody = z.object({
+  submission: TaskSubmissionSchema,
+  clientId: z.string().min(1).max(200),
+  options: SubmitOptionsBody.optional(),
+});
 const ListQuery = z.object({
   clientId: z.string().max(200).optional(),
   status: z.enum(TASK_STATUSES).optional(),
   type: z.string().max(100).optional(),
   agentId: z.string().max(100).optional(),
+  parentId: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().max(500).optional(),
+});
+const BatchBody = z.object({
+  clientId: z.string().min(1).max(200),
+  items: z
+    .array(z.object({ submission: TaskSubmissionSchema, options: SubmitOptionsBody.optional() }))
+    .min(1)
+    .max(MAX_BATCH_TASKS),
+});
+const SearchQuery = z.object({
+  text: z.string().min(1).max(500),
+  clientId: z.string().min(1).max(200).optional(),
+  // Comma-separated kinds.
+  kinds: z
+    .string()
+    .max(500)
+    .optional()
+    .transform((value) => (value ? value.split(',') : undefined))
+    .pipe(z.array(z.enum(SYMBOL_KINDS)).optional()),
+  language: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000),
   cursor: z.string().max(500).optional(),
 });
 const CancelBody = z.object({ reason: z.string().min(1).max(500) });
@@ -40,12 +76,25 @@ const EventsQuery = z.object({
 });
 const BASE = '/internal/v1/tasks';
 const METRICS = '/internal/v1/task-metrics';
+const SYMBOLS = '/internal/v1/symbols';
 
 export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): Router {
   const router = Router();
   router.post(BASE, requireJson, express.json({ limit: bodyLimitBytes }), async (req, res) => {
-    const { submission, clientId } = parseOrThrow(SubmitBody, req.body, 'submit request');
-    res.status(200).json(await api.submit(submission, clientId));
+    const { submission, clientId, options } = parseOrThrow(SubmitBody, req.body, 'submit request');
+    res.status(200).json(await api.submit(submission, clientId, stripUndefined(options ?? {})));
+  });
+  router.post(`${BASE}/batch`, requireJson, express.json({ limit: bodyLimitBytes }), async (req, res) => {
+    const { clientId, items } = parseOrThrow(BatchBody, req.body, 'batch request');
+    const outcomes = await api.submitBatch(
+      items.map(({ submission, options }) => ({ submission, options: stripUndefined(options ?? {}) })),
+      clientId,
+    );
+    res.status(200).json({ outcomes });
+  });
+  router.get(`${SYMBOLS}/search`, async (req, res) => {
+    const query = parseOrThrow(SearchQuery, req.query, 'query');
+    res.json(await api.searchSymbols(stripUndefined(query)));
   });
   // Registered before `${BASE}/:id` routes so that "redrive" is not read as an id.
   router.post(`${BASE}/redrive`, requireJson, express.json(), async (req, res) => {
@@ -84,8 +133,32 @@ export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): 
 export class HttpResultStoreClient implements ResultStoreApi {
   constructor(private readonly baseUrl: string) {}
 
-  submit(submission: z.output<typeof TaskSubmissionSchema>, clientId: string): Promise<SubmitOutcome> {
-    return fetchJson(`${this.baseUrl}${BASE}`, { method: 'POST', body: { submission, clientId } });
+  submit(
+    submission: z.output<typeof TaskSubmissionSchema>,
+    clientId: string,
+    options?: SubmitOptions,
+  ): Promise<SubmitOutcome> {
+    return fetchJson(`${this.baseUrl}${BASE}`, {
+      method: 'POST',
+      body: { submission, clientId, ...(options ? { options } : {}) },
+    });
+  }
+
+  async submitBatch(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]> {
+    const answer = await fetchJson<{ outcomes: SubmitOutcome[] }>(`${this.baseUrl}${BASE}/batch`, {
+      method: 'POST',
+      body: { clientId, items },
+    });
+    return answer.outcomes;
+  }
+
+  searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage> {
+    const query = new URLSearchParams({ text: filter.text, limit: String(filter.limit) });
+    if (filter.clientId !== undefined) query.set('clientId', filter.clientId);
+    if (filter.kinds !== undefined && filter.kinds.length > 0) query.set('kinds', filter.kinds.join(','));
+    if (filter.language !== undefined) query.set('language', filter.language);
+    if (filter.cursor !== undefined) query.set('cursor', filter.cursor);
+    return fetchJson(`${this.baseUrl}${SYMBOLS}/search?${query.toString()}`);
   }
 
   getTask(id: string): Promise<TaskView | undefined> {

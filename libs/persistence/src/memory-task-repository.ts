@@ -1,8 +1,12 @@
 import {
   AppError,
+  type CreateTaskOptions,
   type CreateTaskOutcome,
   type EventOutcome,
   type ListTasksFilter,
+  type SymbolHit,
+  type SymbolSearchFilter,
+  type SymbolSearchPage,
   type Task,
   type TaskEvent,
   type TaskFigures,
@@ -16,8 +20,17 @@ import {
 import { toJsonValue } from './domain/json';
 import { compareNewestFirst, resolveListQuery, toPage } from './domain/list-query';
 import { planEvents } from './domain/plan-events';
+import {
+  compareHits,
+  matchesFilters,
+  nextSearchCursor,
+  queryTerms,
+  scoreSymbol,
+  searchOffset,
+  type IndexedSymbol,
+} from './domain/symbol-index';
 import { computeTaskFigures, zeroByStatus } from './domain/task-figures';
-import { assertSameSubmission, creationEvent, newTaskView } from './domain/task-records';
+import { assertSameSubmission, cachedCompletion, creationEvent, newTaskView } from './domain/task-records';
 
 /**
  * TaskRepository in process memory, for service tests and quick local runs. Same semantics as the
@@ -34,6 +47,9 @@ export class MemoryTaskRepository implements TaskRepository {
   private readonly results = new Map<string, TaskResultView>();
   /** Applied events per task, in seq order (seq n at index n - 1). */
   private readonly history = new Map<string, TaskStreamEvent[]>();
+  /** Result-cache keys by task id. */
+  private readonly cacheKeys = new Map<string, string>();
+  private readonly symbols: IndexedSymbol[] = [];
   private open = false;
 
   async connect(): Promise<void> {
@@ -44,7 +60,7 @@ export class MemoryTaskRepository implements TaskRepository {
     this.open = false;
   }
 
-  async createTask(task: Task): Promise<CreateTaskOutcome> {
+  async createTask(task: Task, options: CreateTaskOptions = {}): Promise<CreateTaskOutcome> {
     this.assertOpen();
     const keyOfTask =
       task.idempotencyKey === undefined ? undefined : idempotencyKey(task.clientId, task.idempotencyKey);
@@ -54,13 +70,42 @@ export class MemoryTaskRepository implements TaskRepository {
       assertSameSubmission(existing, task);
       return { task: structuredClone(existing), created: false };
     }
-    const view = newTaskView(task, new Date());
-    const created: TaskStreamEvent = { seq: view.eventSeq, event: creationEvent(view) };
-    this.tasks.set(view.id, view);
+    const now = new Date();
+    const queued = newTaskView(task, now);
+    if (keyOfTask) this.idempotencyKeys.set(keyOfTask, queued.id);
+    if (options.cacheKey !== undefined) this.cacheKeys.set(queued.id, options.cacheKey);
+    const source =
+      options.cacheKey === undefined ? undefined : this.cacheSource(task.clientId, options.cacheKey);
+    if (source) {
+      const hit = cachedCompletion(queued, source, now);
+      this.tasks.set(hit.view.id, hit.view);
+      this.eventIds.add(hit.created.event.eventId).add(hit.completion.event.eventId);
+      this.history.set(hit.view.id, [hit.created, hit.completion]);
+      this.results.set(hit.view.id, hit.result);
+      return structuredClone({
+        task: hit.view,
+        created: true,
+        event: hit.created,
+        completion: hit.completion,
+      });
+    }
+    const created: TaskStreamEvent = { seq: queued.eventSeq, event: creationEvent(queued) };
+    this.tasks.set(queued.id, queued);
     this.eventIds.add(created.event.eventId);
-    this.history.set(view.id, [created]);
-    if (keyOfTask) this.idempotencyKeys.set(keyOfTask, view.id);
-    return { task: structuredClone(view), created: true, event: structuredClone(created) };
+    this.history.set(queued.id, [created]);
+    return { task: structuredClone(queued), created: true, event: structuredClone(created) };
+  }
+
+  /** The result of the client's most recently finished succeeded task with this cache key. */
+  private cacheSource(clientId: string, cacheKey: string): TaskResultView | undefined {
+    let best: TaskView | undefined;
+    for (const [taskId, key] of this.cacheKeys) {
+      const candidate = this.tasks.get(taskId);
+      if (key !== cacheKey || candidate?.clientId !== clientId || candidate.status !== 'succeeded') continue;
+      if (!this.results.has(taskId)) continue;
+      if (!best || (candidate.finishedAt ?? '') > (best.finishedAt ?? '')) best = candidate;
+    }
+    return best && this.results.get(best.id);
   }
 
   async getTask(id: string): Promise<TaskView | undefined> {
@@ -85,6 +130,7 @@ export class MemoryTaskRepository implements TaskRepository {
           (filter.status === undefined || task.status === filter.status) &&
           (filter.type === undefined || task.type === filter.type) &&
           (filter.agentId === undefined || task.agentId === filter.agentId) &&
+          (filter.parentId === undefined || task.parentId === filter.parentId) &&
           (after === undefined || compareNewestFirst(task, after) > 0),
       )
       .sort(compareNewestFirst)
@@ -104,7 +150,28 @@ export class MemoryTaskRepository implements TaskRepository {
       }
     }
     for (const result of plan.results) this.results.set(result.taskId, result);
+    this.symbols.push(...structuredClone(plan.symbols));
     return structuredClone(plan.outcomes);
+  }
+
+  async searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage> {
+    this.assertOpen();
+    const terms = queryTerms(filter.text);
+    const offset = searchOffset(filter);
+    const hits: Array<SymbolHit & { ordinal: number }> = [];
+    for (const entry of this.symbols) {
+      if (filter.clientId !== undefined && entry.clientId !== filter.clientId) continue;
+      if (!matchesFilters(entry.symbol, filter)) continue;
+      const score = scoreSymbol(entry, terms, filter.text);
+      if (score === undefined) continue;
+      hits.push({ symbol: entry.symbol, taskId: entry.taskId, score, ordinal: entry.ordinal });
+    }
+    hits.sort(compareHits);
+    const page = hits.slice(offset, offset + filter.limit);
+    const results = page.map(({ symbol, taskId, score }) => ({ symbol, taskId, score }));
+    const nextCursor =
+      hits.length > offset + filter.limit ? nextSearchCursor(offset, results.length) : undefined;
+    return structuredClone(nextCursor === undefined ? { results } : { results, nextCursor });
   }
 
   async countByStatus(): Promise<Record<TaskStatus, number>> {

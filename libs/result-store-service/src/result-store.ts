@@ -7,11 +7,15 @@ import {
   parseOrThrow,
   taskFromView,
   type BusMessage,
+  type BatchSubmitItem,
   type ListTasksFilter,
   type MessageBus,
   type ResultStoreApi,
+  type SubmitOptions,
   type SubmitOutcome,
   type Subscription,
+  type SymbolSearchFilter,
+  type SymbolSearchPage,
   type Task,
   type TaskEvent,
   type TaskPage,
@@ -77,29 +81,78 @@ export class ResultStore implements ResultStoreApi {
     await this.subscription?.close();
   }
 
-  async submit(submission: TaskSubmission, clientId: string): Promise<SubmitOutcome> {
-    const task: Task = {
-      id: randomUUID(),
-      clientId,
-      type: submission.type,
-      input: submission.input,
-      priority: submission.priority,
-      requiredCapabilities: submission.requiredCapabilities,
-      timeoutMs: submission.timeoutMs,
-      maxAttempts: submission.maxAttempts,
-      ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
-      createdAt: new Date().toISOString(),
-    };
-    const outcome = await this.options.repository.createTask(task);
-    if (outcome.event) await this.announceChanges([{ ...outcome.event, task: outcome.task }]);
-    // A repeated submission of a task that was never dispatched is announced again: the first
-    // announcement may have failed after the row was written. The scheduler ignores duplicates.
-    if (outcome.created || (outcome.task.status === 'queued' && outcome.task.attempt === 0)) {
-      await this.options.bus.publish(this.options.topics.tasksSubmitted, [
-        { key: outcome.task.id, value: { task: taskFromView(outcome.task) } },
-      ]);
+  async submit(
+    submission: TaskSubmission,
+    clientId: string,
+    options: SubmitOptions = {},
+  ): Promise<SubmitOutcome> {
+    const [outcome] = await this.submitAll([{ submission, options }], clientId);
+    if (!outcome) throw new AppError('INTERNAL', 'submit stored no task');
+    return outcome;
+  }
+
+  submitBatch(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]> {
+    return this.submitAll(items, clientId);
+  }
+
+  searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage> {
+    return this.options.repository.searchSymbols(filter);
+  }
+
+  /**
+   * Stores the tasks one by one, in order, then announces them together: one publish of their
+   * changes and one of the queued ones on tasks.submitted. A result-cache hit (options.cacheKey)
+   * is stored already succeeded: its `queued` and `succeeded` events are announced as changes
+   * like those of a task that ran, and it never reaches the scheduler. When an item fails, the
+   * tasks stored before it are still announced, then the error propagates.
+   */
+  private async submitAll(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]> {
+    const outcomes: SubmitOutcome[] = [];
+    const changes: TaskChangedMessage[] = [];
+    const toSchedule: TaskView[] = [];
+    try {
+      for (const { submission, options = {} } of items) {
+        if (options.parentId !== undefined) await this.checkParent(options.parentId, clientId);
+        const task: Task = {
+          id: randomUUID(),
+          clientId,
+          type: submission.type,
+          input: submission.input,
+          priority: submission.priority,
+          requiredCapabilities: submission.requiredCapabilities,
+          timeoutMs: submission.timeoutMs,
+          maxAttempts: submission.maxAttempts,
+          ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
+          ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
+          createdAt: new Date().toISOString(),
+        };
+        const outcome = await this.options.repository.createTask(
+          task,
+          options.cacheKey === undefined ? {} : { cacheKey: options.cacheKey },
+        );
+        outcomes.push({ task: outcome.task, created: outcome.created });
+        if (outcome.event) {
+          // Each change carries the task as that event left it: queued, then (a hit) succeeded.
+          const queued = outcome.completion ? queuedStateOf(outcome.task, outcome.event) : outcome.task;
+          changes.push({ ...outcome.event, task: queued });
+          if (outcome.completion) changes.push({ ...outcome.completion, task: outcome.task });
+        }
+        // A repeated submission of a task that was never dispatched is announced again: the first
+        // announcement may have failed after the row was written. The scheduler ignores duplicates.
+        if (outcome.task.status === 'queued' && outcome.task.attempt === 0) toSchedule.push(outcome.task);
+      }
+    } finally {
+      await this.announceChanges(changes);
+      if (toSchedule.length > 0) {
+        await this.options.bus.publish(
+          this.options.topics.tasksSubmitted,
+          toSchedule.map((task) => ({ key: task.id, value: { task: taskFromView(task) } })),
+        );
+      }
+      const hits = outcomes.filter((outcome) => outcome.created && outcome.task.fromCache === true);
+      if (hits.length > 0) this.options.onTasksChanged?.(hits.map((outcome) => outcome.task));
     }
-    return { task: outcome.task, created: outcome.created };
+    return outcomes;
   }
 
   getTask(id: string): Promise<TaskView | undefined> {
@@ -178,6 +231,16 @@ export class ResultStore implements ResultStoreApi {
       outcome.redriven.push(requeued);
     }
     return outcome;
+  }
+
+  /** A child belongs to its job's client: an unknown parent or another client's is refused. */
+  private async checkParent(parentId: string, clientId: string): Promise<void> {
+    const parent = await this.options.repository.getTask(parentId);
+    if (!parent || parent.clientId !== clientId) {
+      throw new AppError('VALIDATION_FAILED', `parentId: no task ${parentId} of client ${clientId}`, {
+        details: { issues: [{ path: 'parentId', message: 'must be a task of the same client' }] },
+      });
+    }
   }
 
   private async requireTask(taskId: string): Promise<TaskView> {
@@ -265,4 +328,10 @@ function alreadyFinal(task: TaskView): AppError {
   return new AppError('TASK_ALREADY_FINAL', `task ${task.id} is already ${task.status}`, {
     details: { status: task.status },
   });
+}
+
+/** A cache hit as its creation event left it: queued at attempt 0, before its completion. */
+function queuedStateOf(task: TaskView, created: TaskStreamEvent): TaskView {
+  const { agentId: _agentId, finishedAt: _finishedAt, ...rest } = task;
+  return { ...rest, status: 'queued', attempt: 0, updatedAt: created.event.at, eventSeq: created.seq };
 }

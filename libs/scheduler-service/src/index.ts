@@ -8,3 +8,8 @@ export { schedulerSettingsFromConfig } from './scheduler-options-from-config';
 export { recoverTasks } from './recover-tasks';
 export { AgentBreakers, DEFAULT_BREAKER_SETTINGS } from './agent-breakers';
 export type { BreakerSettings } from './agent-breakers';
+export { JobCoordinator, JOB_COORDINATOR_AGENT_ID } from './jobs/job-coordinator';
+export type { JobCoordinatorOptions, JobHandler, JobStore } from './jobs/job-coordinator';
+export { planChunks } from './jobs/chunk-planner';
+export type { PlannedChunk } from './jobs/chunk-planner';
+export { ReportBuilder } from './jobs/job-report';

@@ -31,6 +31,7 @@ import { FinishedTasks } from './finished-tasks';
 import { PriorityQueue } from './priority-queue';
 import type { Tracked, TrackedState } from './tracked-task';
 import { createStrategy, type Strategy, type StrategyName } from './strategies';
+import type { JobHandler } from './jobs/job-coordinator';
 
 export interface SchedulerOptions {
   bus: MessageBus;
@@ -53,6 +54,12 @@ export interface SchedulerOptions {
    * when no healthy agent from discovery can: `coordinator.fallback: local`. Off when absent.
    */
   fallback?: AgentRegistration;
+  /**
+   * Runs job tasks (fan-out/fan-in, e.g. the JobCoordinator's `repo-analysis`) instead of agents:
+   * tasks of the types it handles are handed to it when submitted, re-driven or adopted, and
+   * never queued or dispatched here.
+   */
+  jobs?: JobHandler;
 }
 
 /**
@@ -156,6 +163,7 @@ export class Scheduler {
    */
   async adopt(view: TaskView): Promise<void> {
     if (this.stopped || this.tasks.has(view.id) || isFinalStatus(view.status)) return;
+    if (this.options.jobs?.handles(view.type)) return this.options.jobs.adopt(view);
     if (this.finished.covers(view.id, view.attempt)) return;
     const tracked: Tracked = {
       task: taskFromView(view),
@@ -214,6 +222,7 @@ export class Scheduler {
       'INVALID_MESSAGE',
     );
     if (this.tasks.has(task.id) || this.finished.covers(task.id, 0)) return;
+    if (this.options.jobs?.handles(task.type)) return this.options.jobs.adopt(task);
     const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued' };
     this.tasks.set(task.id, tracked);
     this.enqueue(tracked);
@@ -223,6 +232,7 @@ export class Scheduler {
     const message = parseOrThrow(TaskControlMessageSchema, value, 'task control message', 'INVALID_MESSAGE');
     if (message.action === 'redrive') {
       if (this.tasks.has(message.task.id) || this.finished.covers(message.task.id, message.attempt)) return;
+      if (this.options.jobs?.handles(message.task.type)) return this.options.jobs.adopt(message.task);
       const tracked: Tracked = { task: message.task, attempt: message.attempt, failures: 0, state: 'queued' };
       this.tasks.set(message.task.id, tracked);
       this.enqueue(tracked);

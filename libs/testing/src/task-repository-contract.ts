@@ -8,9 +8,11 @@ import {
   type TaskView,
 } from '@contextforge/contracts';
 import { buildTask, buildTaskEvent, lifecycleEvents } from './task-fixtures';
+import { describeTaskRepositoryCache } from './task-repository-cache';
 import { describeTaskRepositoryConcurrency } from './task-repository-concurrency';
 import { describeTaskRepositoryFigures } from './task-repository-figures';
 import { describeTaskRepositorySequence } from './task-repository-sequence';
+import { describeTaskRepositorySymbols } from './task-repository-symbols';
 import { uniqueName } from './unique-name';
 
 /** What a TaskRepository adapter under test hands the contract suite. */
@@ -444,6 +446,23 @@ export function describeTaskRepositoryContract(
         expect(await ids({})).toEqual([review.task.id, running.task.id, done.task.id].sort());
       });
 
+      it('lists the children of a parent task, and keeps their parentId', async () => {
+        const clientId = uniqueName('client');
+        const parent = await repo().createTask(buildTask({ clientId, type: 'repo-analysis' }));
+        const children = [];
+        for (let index = 0; index < 3; index += 1) {
+          children.push(await repo().createTask(buildTask({ clientId, parentId: parent.task.id })));
+        }
+        await repo().createTask(buildTask({ clientId }));
+        const page = await repo().listTasks({ parentId: parent.task.id, limit: 2 });
+        expect(page.tasks).toHaveLength(2);
+        const rest = await repo().listTasks({ parentId: parent.task.id, cursor: page.nextCursor as string });
+        const listed = [...page.tasks, ...rest.tasks];
+        expect(listed.map((task) => task.id).sort()).toEqual(children.map((child) => child.task.id).sort());
+        expect(listed.every((task) => task.parentId === parent.task.id)).toBe(true);
+        expect((await repo().getTask(parent.task.id))?.parentId).toBeUndefined();
+      });
+
       it('rejects a cursor it did not issue and a bad limit', async () => {
         await expect(repo().listTasks({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
           code: 'VALIDATION_FAILED',
@@ -474,6 +493,10 @@ export function describeTaskRepositoryContract(
     });
 
     describeTaskRepositorySequence(repo);
+
+    describeTaskRepositoryCache(repo);
+
+    describeTaskRepositorySymbols(repo);
 
     describeTaskRepositoryFigures(factory);
 

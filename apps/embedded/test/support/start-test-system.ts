@@ -3,7 +3,7 @@ import { createSilentLogger } from '@contextforge/observability';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/embedded-system';
+import { startEmbeddedSystem, type EmbeddedOverrides, type EmbeddedSystem } from '../../src/embedded-system';
 
 /**
  * The embedded system on a free port with silent logs and PGlite in memory. The drain is short so
@@ -12,7 +12,10 @@ import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/embedded-sys
  * hundreds of requests from one address (the limits have tests of their own in libs/edge and
  * apps/embedded/test/edge-limits.test.ts).
  */
-export function startTestSystem(env: Record<string, string> = {}): Promise<EmbeddedSystem> {
+export function startTestSystem(
+  env: Record<string, string> = {},
+  overrides: Omit<EmbeddedOverrides, 'logger'> = {},
+): Promise<EmbeddedSystem> {
   const config = loadConfig({
     env: {
       PORT: '0',
@@ -30,7 +33,7 @@ export function startTestSystem(env: Record<string, string> = {}): Promise<Embed
       ...env,
     },
   });
-  return startEmbeddedSystem(config, { logger: createSilentLogger() });
+  return startEmbeddedSystem(config, { ...overrides, logger: createSilentLogger() });
 }
 
 /** `fetch` against the system's gateway with its development client token (or `token`). */

@@ -3,7 +3,8 @@ import { AgentSchema, AgentStatusSchema, CircuitStateSchema } from '../agent';
 import { ApiKeyViewSchema } from '../auth';
 import { ERROR_CODE_LIST } from '../errors';
 import type { TaskMetrics } from '../ports/service-apis';
-import { TASK_STATUSES, TaskViewSchema } from '../task';
+import { SYMBOL_KINDS, SymbolDefSchema } from '../analysis';
+import { TASK_STATUSES, TaskSubmissionSchema, TaskViewSchema } from '../task';
 
 /**
  * Request and response shapes of the gateway's public API that are not domain objects of their
@@ -159,3 +160,64 @@ export const ErrorResponseSchema = z.object({
   }),
 });
 export type ErrorResponse = z.output<typeof ErrorResponseSchema>;
+
+/** Most tasks in one POST /tasks/batch. */
+export const MAX_BATCH_TASKS = 1000;
+
+/**
+ * Body of POST /tasks/batch: N submissions, each exactly like a POST /tasks/submit body (its own
+ * idempotencyKey). Validation errors name the item, e.g. `tasks[3].priority`.
+ */
+export const BatchSubmitRequestSchema = z.strictObject({
+  tasks: z.array(TaskSubmissionSchema).min(1).max(MAX_BATCH_TASKS),
+});
+
+/** 202 answer of POST /tasks/batch: one entry per submitted task, in request order. */
+export const BatchSubmitResponseSchema = z.object({
+  tasks: z.array(
+    z.object({
+      /** The item's position in the request. */
+      index: z.int().min(0),
+      taskId: z.uuid(),
+      status: z.enum(TASK_STATUSES),
+      /** True when the task was answered from the result cache (already succeeded). */
+      fromCache: z.boolean().optional(),
+      /** True when the item's idempotencyKey named an earlier task, which is answered instead. */
+      replayed: z.boolean().optional(),
+    }),
+  ),
+});
+export type BatchSubmitResponse = z.output<typeof BatchSubmitResponseSchema>;
+
+export const DEFAULT_SEARCH_LIMIT = 20;
+export const MAX_SEARCH_LIMIT = 100;
+
+/** GET /search query. */
+export const SymbolSearchQuerySchema = z.strictObject({
+  /** Words to find (camelCase, snake_case and kebab-case are split); the last one matches as a prefix. */
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/[\p{L}\p{N}]/u, 'must contain a letter or a digit'),
+  kind: z.enum(SYMBOL_KINDS).optional(),
+  language: z.string().min(1).max(50).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT),
+  cursor: cursor.optional(),
+});
+export type SymbolSearchQuery = z.input<typeof SymbolSearchQuerySchema>;
+
+/** GET /search answer: ranked hits, best first. */
+export const SymbolSearchResponseSchema = z.object({
+  results: z.array(
+    z.object({
+      symbol: SymbolDefSchema,
+      taskId: z.uuid(),
+      /** Higher is better: 1 + relevance for an exact name match, else relevance in [0, 1). */
+      score: z.number(),
+    }),
+  ),
+  nextCursor: z.string().optional(),
+});
+export type SymbolSearchResponse = z.output<typeof SymbolSearchResponseSchema>;

@@ -1,7 +1,7 @@
 import type { Agent, AgentRegistration } from '../agent';
 import type { TaskStreamEvent } from '../task-stream';
 import type { TaskSubmission, TaskResultView, TaskView } from '../task';
-import type { ListTasksFilter, TaskPage } from './task-repository';
+import type { ListTasksFilter, SymbolSearchFilter, SymbolSearchPage, TaskPage } from './task-repository';
 
 /**
  * What the gateway needs from the result-store and the registry. The embedded mode passes the
@@ -31,8 +31,23 @@ export interface SubmitOptions {
   cacheKey?: string;
 }
 
+/** One task of submitBatch: the submission and its internal options. */
+export interface BatchSubmitItem {
+  submission: TaskSubmission;
+  options?: SubmitOptions;
+}
+
 export interface ResultStoreApi {
   submit(submission: TaskSubmission, clientId: string, options?: SubmitOptions): Promise<SubmitOutcome>;
+  /**
+   * Submits several tasks of one client in one call (one round trip for the HTTP client), each
+   * exactly like `submit` (its own idempotency key and options), answering in the items' order.
+   * Not atomic: on an error the tasks before the failing item stay submitted (and are announced);
+   * a retry with the same idempotency keys answers them again instead of duplicating them.
+   */
+  submitBatch(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]>;
+  /** Symbol search over indexed results (see SymbolSearchFilter). */
+  searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage>;
   getTask(id: string): Promise<TaskView | undefined>;
   getResult(taskId: string): Promise<TaskResultView | undefined>;
   listTasks(filter: ListTasksFilter): Promise<TaskPage>;

@@ -1,3 +1,4 @@
+import type { SymbolDef } from '../analysis';
 import type { TaskEvent } from '../events';
 import type { Task, TaskResultView, TaskStatus, TaskView } from '../task';
 import type { TaskStreamEvent } from '../task-stream';
@@ -21,6 +22,56 @@ export interface CreateTaskOutcome {
   created: boolean;
   /** When created: the task's creation event (`queued`, attempt 0, seq 1). */
   event?: TaskStreamEvent;
+  /**
+   * When created from the result cache: the `succeeded` event (attempt 0, seq 2) that completed
+   * it in the same write, with the cached output. The task is then final and must not be queued.
+   */
+  completion?: TaskStreamEvent;
+}
+
+export interface CreateTaskOptions {
+  /**
+   * The task's result-cache key. When a succeeded task of the same client has the same key, the
+   * new task is created succeeded at once (TaskView.fromCache) with a copy of that task's result
+   * (TaskResultView.fromCache; agentId and durationMs of the original); the symbols of the
+   * original are not copied (a search finds them under the original task). Either way the key is
+   * stored, so a later task can be served from this one once it succeeds. Without a key the
+   * task never hits, and never serves a hit. The scope is one client: a key never matches
+   * another client's task, so the cache cannot tell anyone what another tenant submitted.
+   */
+  cacheKey?: string;
+}
+
+/**
+ * Symbol search (GET /search). `text` is split into words like the indexed symbols (camelCase,
+ * snake_case, kebab-case and other separators); a symbol matches when it has every word, the
+ * last one as a prefix. Indexed per symbol: the name's words and the whole name (weight A), the
+ * kind (B), the file path's segments and words (C) and the signature's words (D).
+ * Ranked by score, highest first: 1 + relevance for a name equal to `text` (case-insensitive),
+ * relevance alone otherwise, where relevance in [0, 1) grows with the weight of the matched
+ * fields (Postgres ts_rank normalised as rank/(rank+1); the memory adapter approximates it).
+ * Ties are ordered by name, file, line and task id, so pages are stable while nothing changes.
+ */
+export interface SymbolSearchFilter {
+  text: string;
+  /** Only symbols of this client's tasks; undefined searches every client's (admins). */
+  clientId?: string;
+  kinds?: ReadonlyArray<SymbolDef['kind']>;
+  language?: string;
+  limit: number;
+  /** Opaque cursor from the previous page (VALIDATION_FAILED when it is not one). */
+  cursor?: string;
+}
+
+export interface SymbolHit {
+  symbol: SymbolDef;
+  taskId: string;
+  score: number;
+}
+
+export interface SymbolSearchPage {
+  results: SymbolHit[];
+  nextCursor?: string;
 }
 
 export interface EventOutcome {
@@ -40,6 +91,8 @@ export interface ListTasksFilter {
   status?: TaskView['status'];
   type?: string;
   agentId?: string;
+  /** Only the children of this job (tasks submitted with SubmitOptions.parentId). */
+  parentId?: string;
   limit?: number;
   /** Opaque cursor from the previous page. */
   cursor?: string;
@@ -76,7 +129,7 @@ export interface TaskFigures {
 
 export interface TaskRepository {
   connect(): Promise<void>;
-  createTask(task: Task): Promise<CreateTaskOutcome>;
+  createTask(task: Task, options?: CreateTaskOptions): Promise<CreateTaskOutcome>;
   getTask(id: string): Promise<TaskView | undefined>;
   getResult(taskId: string): Promise<TaskResultView | undefined>;
   listTasks(filter: ListTasksFilter): Promise<TaskPage>;
@@ -90,5 +143,12 @@ export interface TaskRepository {
   taskEvents(taskId: string, afterSeq: number, limit: number): Promise<TaskStreamEvent[]>;
   /** Counts and latency figures; the window is the tasks finished at or after `since`. */
   taskFigures(since: Date): Promise<TaskFigures>;
+  /**
+   * Symbols indexed from results: when a `succeeded` event is applied and its output is an object
+   * with a `symbols` array, each element that is a valid SymbolDef is stored with the result (same
+   * transaction), under the task and its client; invalid elements are skipped, never failing the
+   * event. VALIDATION_FAILED when `text` has no word to search for or the cursor is foreign.
+   */
+  searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage>;
   close(): Promise<void>;
 }

@@ -75,6 +75,20 @@ describe('consul mapping', () => {
     });
   });
 
+  it('keeps the task type versions (result-cache keys) through Consul Meta', () => {
+    const versioned = AgentRegistrationSchema.parse({
+      ...registration,
+      typeVersions: { 'index-repository': '2.1.0' },
+    });
+    const body = toServiceRegistration(versioned, 'agents', 30_000, 600_000);
+    const instance = fromHealthEntry({
+      Node: {},
+      Service: { ID: body.id, Service: body.name, Tags: body.tags, Meta: body.meta },
+      Checks: [],
+    });
+    expect(instance?.registration).toEqual(versioned);
+  });
+
   it("prefers the agent's own check output on a tie", () => {
     const instance = fromHealthEntry(
       entry([

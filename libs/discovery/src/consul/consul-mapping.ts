@@ -11,7 +11,7 @@ import {
  *   ID    = agent id
  *   Tags  = capabilities + "type:<type>" (so `?tag=` and the Consul UI can filter)
  *   Meta  = type, taskTypes (comma list), weight, concurrency, version, name, endpoint, instanceId,
- *           resources (JSON): everything needed to rebuild the registration
+ *           resources (JSON), typeVersions (JSON): everything needed to rebuild the registration
  *   Address/Port = the endpoint's host and port when it is http(s)
  *   Checks = two TTL checks, both starting passing:
  *     "service:<id>"       the agent's heartbeat (pass/warn/fail), critical after the TTL;
@@ -72,6 +72,10 @@ export function toServiceRegistration(
       endpoint: registration.endpoint,
       resources: JSON.stringify(registration.resources),
       ...(registration.instanceId ? { instanceId: registration.instanceId } : {}),
+      // Left out above Consul's 512-character Meta limit: the agent's types are then not cached.
+      ...(registration.typeVersions && JSON.stringify(registration.typeVersions).length <= 512
+        ? { typeVersions: JSON.stringify(registration.typeVersions) }
+        : {}),
     },
     // Registering counts as a heartbeat and resets the probe: both checks start passing (Consul's
     // default is critical).
@@ -133,8 +137,10 @@ export function fromHealthEntry(raw: unknown): AgentInstance | undefined {
   const meta = service.Meta ?? {};
   const type = meta['type'] ?? '';
   let resources: unknown = {};
+  let typeVersions: unknown;
   try {
     resources = JSON.parse(meta['resources'] ?? '{}');
+    if (meta['typeVersions']) typeVersions = JSON.parse(meta['typeVersions']);
   } catch {
     return undefined;
   }
@@ -150,6 +156,7 @@ export function fromHealthEntry(raw: unknown): AgentInstance | undefined {
     concurrency: Number(meta['concurrency']),
     version: meta['version'],
     ...(meta['instanceId'] ? { instanceId: meta['instanceId'] } : {}),
+    ...(typeVersions === undefined ? {} : { typeVersions }),
   });
   if (!registration.success) return undefined;
 

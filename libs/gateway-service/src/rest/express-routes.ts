@@ -53,21 +53,29 @@ function send(res: Response, route: RouteSpec, reply: Reply): void {
   }
 }
 
+/** Whether the request is in one of the route's raw media types (then its body is left unread). */
+function isRaw(route: RouteSpec, req: Request): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return route.rawBody?.contentTypes.includes(type) ?? false;
+}
+
 function runRoute(route: RouteSpec, services: RouteServices): RequestHandler {
   return async (req: Request, res: Response) => {
-    const query = route.query ? parseOrThrow(route.query, req.query, 'query') : req.query;
-    const body: unknown = route.body ? parseOrThrow(route.body, req.body, 'request body') : undefined;
+    const raw = isRaw(route, req);
+    const query = route.query && !raw ? parseOrThrow(route.query, req.query, 'query') : req.query;
+    const body: unknown = route.body && !raw ? parseOrThrow(route.body, req.body, 'request body') : undefined;
     const params = req.params as Record<string, string>;
-    const reply = route.auth
-      ? await route.handler({
-          services,
-          params,
-          query,
-          body,
-          principal: res.locals['principal'] as Principal,
-        })
-      : await route.handler({ services, params, query, body });
-    send(res, route, reply);
+    const input = { services, params, query, body, ...(raw ? { raw: req } : {}) };
+    try {
+      const reply = route.auth
+        ? await route.handler({ ...input, principal: res.locals['principal'] as Principal })
+        : await route.handler(input);
+      send(res, route, reply);
+    } catch (error) {
+      // A raw body the handler stopped reading is not drained.
+      if (raw && !req.complete) res.setHeader('Connection', 'close');
+      throw error;
+    }
   };
 }
 
@@ -85,7 +93,13 @@ export function mountRoutes(app: Express, routes: readonly RouteSpec[], options:
     for (const route of pathRoutes) {
       const handlers: RequestHandler[] = [
         ...(route.auth ? [auth] : []),
-        ...(route.body ? options.jsonBody : []),
+        ...(route.body
+          ? options.jsonBody.map(
+              (reader): RequestHandler =>
+                (req, res, next) =>
+                  isRaw(route, req) ? next() : reader(req, res, next),
+            )
+          : []),
         runRoute(route, options.services),
       ];
       expressRoute[EXPRESS_METHOD[route.method]](...handlers);

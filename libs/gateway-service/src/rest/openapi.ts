@@ -244,6 +244,12 @@ export function buildOpenApiDocument(
         required: true,
         content: {
           'application/json': { schema: { $ref: `#/components/schemas/${requests.get(route.body)}` } },
+          ...Object.fromEntries(
+            (route.rawBody?.contentTypes ?? []).map((type) => [
+              type,
+              { schema: { type: 'string', format: 'binary', description: route.rawBody?.description } },
+            ]),
+          ),
         },
       };
     }

@@ -1,4 +1,5 @@
 import type { ErrorCode, Principal } from '@contextforge/contracts';
+import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import type { GatewayOperations } from '../operations';
 
@@ -48,6 +49,8 @@ export interface RouteInput<B> {
   services: RouteServices;
   /** Raw path parameters, decoded. */
   params: Readonly<Record<string, string>>;
+  /** A request in one of the route's `rawBody` media types: the body unread, as a stream. */
+  raw?: IncomingMessage;
   /** The query after validation with the route's `query` schema (or the raw query without one). */
   query: unknown;
   /** The body after validation with the route's `body` schema. */
@@ -65,6 +68,11 @@ interface RouteBase<B extends z.ZodType> {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: B;
+  /**
+   * Media types the route also takes, besides the JSON `body`, as a stream it reads itself (an
+   * uploaded archive): such a request skips the JSON body reader and the handler gets `raw`.
+   */
+  rawBody?: { contentTypes: readonly string[]; description: string };
   responses: Readonly<Record<number, SuccessResponse>>;
   errors: readonly ErrorCode[];
 }

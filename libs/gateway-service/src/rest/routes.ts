@@ -5,6 +5,8 @@ import {
   AgentSchema,
   AgentsHealthSchema,
   ApiKeyListSchema,
+  BatchSubmitRequestSchema,
+  BatchSubmitResponseSchema,
   ApiKeyViewSchema,
   CreateApiKeyRequestSchema,
   CreatedApiKeySchema,
@@ -15,7 +17,12 @@ import {
   ReadinessStatusSchema,
   RedriveOutcomeSchema,
   RedriveRequestSchema,
+  RepositoryArchiveQuerySchema,
+  RepositoryJobRequestSchema,
+  SubmitJobResponseSchema,
   SubmitTaskResponseSchema,
+  SymbolSearchQuerySchema,
+  SymbolSearchResponseSchema,
   TaskMetricsSchema,
   TaskPageSchema,
   TaskResultViewSchema,
@@ -234,6 +241,31 @@ export const GATEWAY_ROUTES: readonly RouteSpec[] = [
       };
     },
   }),
+  // Before /tasks/{id}: `batch` is not an id.
+  defineRoute({
+    method: 'POST',
+    path: '/tasks/batch',
+    operationId: 'submitTaskBatch',
+    summary: 'Submit up to 1,000 tasks at once',
+    description:
+      'Each item is a POST /tasks/submit body with its own idempotencyKey; errors name the item (tasks[3].priority). Counts as N tasks for the rate limit. Answers one entry per item in request order; read each result at GET /tasks/{taskId}/result. Items answered from the result cache are already succeeded (fromCache).',
+    tags: ['tasks'],
+    auth: true,
+    body: BatchSubmitRequestSchema,
+    responses: { 202: { description: 'Accepted, in request order.', schema: BatchSubmitResponseSchema } },
+    errors: [
+      'VALIDATION_FAILED',
+      'MALFORMED_JSON',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'PAYLOAD_TOO_LARGE',
+      'IDEMPOTENCY_CONFLICT',
+      'SERVICE_UNAVAILABLE',
+    ],
+    handler: async ({ services, principal, body }) => ({
+      status: 202,
+      body: await services.operations.submitTasks(principal, body),
+    }),
+  }),
   defineRoute({
     method: 'GET',
     path: '/tasks',
@@ -444,6 +476,68 @@ export const GATEWAY_ROUTES: readonly RouteSpec[] = [
       body: await services.operations.revokeApiKey(principal, param(params, 'id')),
     }),
   }),
+
+  // --- jobs ------------------------------------------------------------------------------------
+  defineRoute({
+    method: 'POST',
+    path: '/jobs/repository',
+    operationId: 'submitRepositoryJob',
+    summary: 'Analyse a repository as one job (split into chunks across agents)',
+    description:
+      'JSON: a directory the agents can read (absolute, no ..). Or the repository itself as a .tar.gz body (application/gzip), job options in the query; it is unpacked into the gateway workspace, which the agents must share. Follow the job like any task: GET /tasks/{jobId}, /tasks/stream/{jobId} (a progress event per finished chunk), GET /tasks/{jobId}/result (the RepoReport). DELETE /tasks/{jobId} cancels every chunk.',
+    tags: ['jobs'],
+    auth: true,
+    query: RepositoryArchiveQuerySchema,
+    body: RepositoryJobRequestSchema,
+    rawBody: {
+      contentTypes: ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip'],
+      description: 'A gzip-compressed tar archive of regular files and directories.',
+    },
+    responses: {
+      202: {
+        description: 'Accepted; the job is the task /tasks/{jobId}.',
+        schema: SubmitJobResponseSchema,
+        headers: { Location: { description: "The job's task resource, /tasks/{jobId}.", required: true } },
+      },
+    },
+    errors: [
+      'VALIDATION_FAILED',
+      'MALFORMED_JSON',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'PAYLOAD_TOO_LARGE',
+      'IDEMPOTENCY_CONFLICT',
+      'SERVICE_UNAVAILABLE',
+    ],
+    handler: async ({ services, principal, body, raw, query }) => {
+      const { task, created } = raw
+        ? await services.operations.submitRepositoryArchive(principal, raw, query)
+        : await services.operations.submitRepositoryJob(principal, body);
+      return {
+        status: 202,
+        body: { jobId: task.id, status: task.status },
+        headers: { Location: `/tasks/${task.id}`, ...(created ? {} : { 'Idempotent-Replayed': 'true' }) },
+      };
+    },
+  }),
+
+  // --- symbol search ---------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET',
+    path: '/search',
+    operationId: 'searchSymbols',
+    summary: 'Search the symbol index of your indexed results',
+    description:
+      "Full-text search over the symbols of succeeded indexer results (yours; admins: everyone's). Every word must match (camelCase, snake_case and kebab-case are split), the last one as a prefix; exact names rank first, then matches in names above kinds, paths and signatures. Pass nextCursor as cursor for the next page.",
+    tags: ['search'],
+    auth: true,
+    query: SymbolSearchQuerySchema,
+    responses: { 200: { description: 'Ranked hits, best first.', schema: SymbolSearchResponseSchema } },
+    errors: ['VALIDATION_FAILED'],
+    handler: async ({ services, principal, query }) => ({
+      status: 200,
+      body: await services.operations.searchSymbols(principal, query),
+    }),
+  }),
 ];
 
 export const ROUTE_TAGS: ReadonlyArray<{ name: string; description: string }> = [
@@ -453,4 +547,6 @@ export const ROUTE_TAGS: ReadonlyArray<{ name: string; description: string }> = 
   { name: 'metrics', description: 'Figures as JSON (Prometheus metrics are served separately).' },
   { name: 'api keys', description: 'API keys for agents and admins (admin only).' },
   { name: 'service', description: 'Liveness, readiness and this documentation.' },
+  { name: 'search', description: 'The symbol index built from indexer results.' },
+  { name: 'jobs', description: 'Repository analysis jobs, fanned out as chunks over the agents.' },
 ];

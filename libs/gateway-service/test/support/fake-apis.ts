@@ -12,7 +12,11 @@ import {
   type ListTasksFilter,
   type RegistryApi,
   type ResultStoreApi,
+  type BatchSubmitItem,
+  type SubmitOptions,
   type SubmitOutcome,
+  type SymbolSearchFilter,
+  type SymbolSearchPage,
   type TaskPage,
   type TaskResultView,
   type TaskSubmission,
@@ -34,8 +38,37 @@ export class FakeResultStore implements ResultStoreApi {
   private readonly events = new Map<string, TaskStreamEvent[]>();
   private readonly results = new Map<string, TaskResultView>();
   private readonly keys = new Map<string, string>();
+  private readonly cacheKeys = new Map<string, string>();
+  /** The options of every submit (batch items included), in order. */
+  readonly submitOptions: Array<SubmitOptions | undefined> = [];
+  /** Calls of submitBatch (their sizes), to see that a batch is one call. */
+  readonly batchSizes: number[] = [];
+  /** The filters searchSymbols was called with, and what it answers. */
+  readonly searches: SymbolSearchFilter[] = [];
+  searchAnswer: SymbolSearchPage = { results: [] };
 
-  async submit(submission: TaskSubmission, clientId: string): Promise<SubmitOutcome> {
+  async submitBatch(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]> {
+    this.batchSizes.push(items.length);
+    const outcomes: SubmitOutcome[] = [];
+    for (const item of items) outcomes.push(await this.submit(item.submission, clientId, item.options));
+    return outcomes;
+  }
+
+  async searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage> {
+    this.searches.push(filter);
+    return structuredClone(this.searchAnswer);
+  }
+
+  /**
+   * Idempotent per client and key; with options.cacheKey, a succeeded task of the same client
+   * with the same key makes the new task succeeded with `fromCache` (the real rule, simplified).
+   */
+  async submit(
+    submission: TaskSubmission,
+    clientId: string,
+    options?: SubmitOptions,
+  ): Promise<SubmitOutcome> {
+    this.submitOptions.push(options);
     const key =
       submission.idempotencyKey === undefined ? undefined : `${clientId}\n${submission.idempotencyKey}`;
     const existing = key && this.tasks.get(this.keys.get(key) ?? '');
@@ -51,7 +84,18 @@ export class FakeResultStore implements ResultStoreApi {
       updatedAt: now,
       eventSeq: 1,
     };
+    const cacheKey = options?.cacheKey;
+    const hit =
+      cacheKey !== undefined &&
+      [...this.cacheKeys].some(
+        ([id, candidate]) =>
+          candidate === cacheKey &&
+          this.tasks.get(id)?.clientId === clientId &&
+          this.tasks.get(id)?.status === 'succeeded',
+      );
+    if (hit) Object.assign(task, { status: 'succeeded', eventSeq: 2, fromCache: true });
     this.tasks.set(task.id, task);
+    if (cacheKey !== undefined) this.cacheKeys.set(task.id, cacheKey);
     if (key) this.keys.set(key, task.id);
     return { task: structuredClone(task), created: true };
   }
@@ -217,6 +261,14 @@ export class ExplodingResultStore implements ResultStoreApi {
   constructor(private readonly error: Error) {}
 
   submit(): Promise<SubmitOutcome> {
+    return Promise.reject(this.error);
+  }
+
+  submitBatch(): Promise<SubmitOutcome[]> {
+    return Promise.reject(this.error);
+  }
+
+  searchSymbols(): Promise<SymbolSearchPage> {
     return Promise.reject(this.error);
   }
 

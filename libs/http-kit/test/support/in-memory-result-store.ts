@@ -1,9 +1,13 @@
 import {
   AppError,
+  type BatchSubmitItem,
   type ListTasksFilter,
   type RedriveOutcome,
   type ResultStoreApi,
+  type SubmitOptions,
   type SubmitOutcome,
+  type SymbolSearchFilter,
+  type SymbolSearchPage,
   type TaskEvent,
   type TaskMetrics,
   type TaskPage,
@@ -49,11 +53,33 @@ export class InMemoryResultStore implements ResultStoreApi {
     latencyMs: { count: 3, p50: 120, p95: 190.5, p99: 199.1, max: 201 },
     runTimeMs: { count: 3, p50: null, p95: null, p99: null, max: null },
   };
+  /** The options of every submit, as the router passed them. */
+  readonly submitOptions: Array<SubmitOptions | undefined> = [];
+  /** The filters searchSymbols was called with, and what it answers. */
+  readonly searches: SymbolSearchFilter[] = [];
+  searchAnswer: SymbolSearchPage = { results: [] };
   /** Thrown by the next call while set (an unexpected failure of the store). */
   failWith: unknown;
 
-  async submit(submission: TaskSubmission, clientId: string): Promise<SubmitOutcome> {
+  async submitBatch(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]> {
+    const outcomes: SubmitOutcome[] = [];
+    for (const item of items) outcomes.push(await this.submit(item.submission, clientId, item.options));
+    return outcomes;
+  }
+
+  async searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage> {
     this.maybeFail();
+    this.searches.push(filter);
+    return structuredClone(this.searchAnswer);
+  }
+
+  async submit(
+    submission: TaskSubmission,
+    clientId: string,
+    options?: SubmitOptions,
+  ): Promise<SubmitOutcome> {
+    this.maybeFail();
+    this.submitOptions.push(options);
     const { idempotencyKey } = submission;
     const existing = idempotencyKey
       ? this.tasks.find((task) => task.clientId === clientId && task.idempotencyKey === idempotencyKey)

@@ -8,6 +8,7 @@ import {
   type TaskView,
 } from '@contextforge/contracts';
 import { toJsonValue } from './json';
+import { symbolsOfOutput, type IndexedSymbol } from './symbol-index';
 
 /** An event to store in a task's history, with what the state machine made of it. */
 export interface RecordedEvent {
@@ -29,6 +30,8 @@ export interface EventPlan {
   records: RecordedEvent[];
   /** Results of applied `succeeded` events (at most one per task, see below). */
   results: TaskResultView[];
+  /** The valid symbols of those results' outputs (symbol-index.ts), stored with them. */
+  symbols: IndexedSymbol[];
 }
 
 /**
@@ -42,7 +45,8 @@ export interface EventPlan {
  * - Ignored events are stored in history with the reason, but do not change the task.
  * - Applied events are numbered on from the task's eventSeq (task.eventSeq + 1, ...), so a task's
  *   numbers stay contiguous as long as `tasks` is read under the lock the writes are made under.
- * - An applied `succeeded` event yields the task's result. `succeeded` is final and the state
+ * - An applied `succeeded` event yields the task's result (and the valid symbols of its output,
+ *   see symbol-index.ts). `succeeded` is final and the state
  *   machine leaves a final status only for dead_lettered -> queued, so a task gets at most one.
  *   `resultTaskIds` names tasks that already have one, to hold that even for bad data.
  *
@@ -59,7 +63,7 @@ export function planEvents(
   const seen = new Set<string>();
   const changed = new Set<string>();
   const withResult = new Set(resultTaskIds);
-  const plan: EventPlan = { outcomes: [], updates: [], records: [], results: [] };
+  const plan: EventPlan = { outcomes: [], updates: [], records: [], results: [], symbols: [] };
   const nowIso = now.toISOString();
 
   for (const event of events) {
@@ -88,14 +92,16 @@ export function planEvents(
     plan.outcomes.push({ eventId, taskId, outcome: 'applied', task: next, seq });
     if (event.type === 'succeeded' && !withResult.has(taskId)) {
       withResult.add(taskId);
+      const output = toJsonValue(event.output);
       plan.results.push({
         taskId,
         attempt: event.attempt,
         agentId: event.agentId,
-        output: toJsonValue(event.output),
+        output,
         durationMs: Math.round(event.durationMs),
         createdAt: nowIso,
       });
+      plan.symbols.push(...symbolsOfOutput(taskId, task.clientId, output));
     }
   }
   for (const taskId of changed) {

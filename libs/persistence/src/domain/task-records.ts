@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Task, type TaskEvent, type TaskView } from '@contextforge/contracts';
+import {
+  AppError,
+  type Task,
+  type TaskEvent,
+  type TaskResultView,
+  type TaskStreamEvent,
+  type TaskView,
+} from '@contextforge/contracts';
 import { sameJson, toJsonValue } from './json';
 
 /**
@@ -61,4 +68,58 @@ export function assertSameSubmission(existing: TaskView, task: Task): void {
       : `task id ${task.id} was used before for a different task`,
     { details: { taskId: existing.id, ...(byKey ? { idempotencyKey: task.idempotencyKey } : {}) } },
   );
+}
+
+/** A new task answered from the result cache: its final view, its two events and its result. */
+export interface CachedCompletion {
+  view: TaskView;
+  created: TaskStreamEvent;
+  completion: TaskStreamEvent;
+  result: TaskResultView;
+}
+
+/**
+ * The cache hit of `queued` (the new view): `queued` (seq 1) and `succeeded` (seq 2) in attempt 0,
+ * the result a copy of `source` (its agent, output and duration; this task's id, attempt 0, now).
+ * Both events are ordinary state-machine moves, so history, streams and the final state agree
+ * with a task that ran, except that it was never dispatched.
+ */
+export function cachedCompletion(queued: TaskView, source: TaskResultView, now: Date): CachedCompletion {
+  const at = now.toISOString();
+  const created: TaskStreamEvent = { seq: 1, event: creationEvent({ ...queued, updatedAt: at }) };
+  const completion: TaskStreamEvent = {
+    seq: 2,
+    event: {
+      type: 'succeeded',
+      eventId: randomUUID(),
+      taskId: queued.id,
+      attempt: 0,
+      at,
+      agentId: source.agentId,
+      output: source.output,
+      durationMs: source.durationMs,
+    },
+  };
+  return {
+    view: {
+      ...queued,
+      status: 'succeeded',
+      agentId: source.agentId,
+      updatedAt: at,
+      finishedAt: at,
+      eventSeq: 2,
+      fromCache: true,
+    },
+    created,
+    completion,
+    result: {
+      taskId: queued.id,
+      attempt: 0,
+      agentId: source.agentId,
+      output: source.output,
+      durationMs: source.durationMs,
+      createdAt: at,
+      fromCache: true,
+    },
+  };
 }

@@ -1,8 +1,11 @@
 import {
   AppError,
+  type CreateTaskOptions,
   type CreateTaskOutcome,
   type EventOutcome,
   type ListTasksFilter,
+  type SymbolSearchFilter,
+  type SymbolSearchPage,
   type Task,
   type TaskEvent,
   type TaskFigures,
@@ -21,7 +24,7 @@ import {
 } from '../embedded-postgres';
 import { resolveListQuery, toPage } from '../domain/list-query';
 import { zeroByStatus } from '../domain/task-figures';
-import { assertSameSubmission, creationEvent, newTaskView } from '../domain/task-records';
+import { assertSameSubmission, cachedCompletion, creationEvent, newTaskView } from '../domain/task-records';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { migrate } from '../migrate';
 import { DEFAULT_SCHEMA, quoteSchema } from '../sql-identifier';
@@ -29,8 +32,9 @@ import { translateError } from '../translate-error';
 import { applyEventBatch } from './apply-event-batch';
 import { loadGeneratedClient } from './load-client';
 import { readTaskFigures } from './task-figures-sql';
+import { searchSymbolsSql } from './symbol-search-sql';
 import { resultViewFromRow, taskViewFromRow } from './task-rows';
-import { insertTaskSql, type PrismaNamespace, type Tables } from './write-sql';
+import { insertCachedTaskSql, insertTaskSql, type PrismaNamespace, type Tables } from './write-sql';
 
 export interface PrismaTaskRepositoryOptions {
   /** A postgres:// URL, or an embedded server this repository starts (and stops on close). */
@@ -65,6 +69,9 @@ interface Connection {
  *
  * - createTask: one statement inserting the task and its `queued` creation event (write-sql.ts);
  *   on a conflict the existing task is returned (created=false) or IDEMPOTENCY_CONFLICT thrown.
+ *   With a cache key that has a source (a lookup first), one statement inserting the task
+ *   succeeded with both events and the copied result instead.
+ * - searchSymbols: one statement over the GIN index (symbol-search-sql.ts).
  *   A repeated id is treated like a repeated idempotency key.
  * - applyEvents: see apply-event-batch.ts (one transaction per batch, row locks).
  * - taskFigures: two statements (a GROUP BY over tasks, one aggregate over the window with
@@ -95,13 +102,34 @@ export class PrismaTaskRepository implements TaskRepository {
     if (connection) await runClosers(connection.closers);
   }
 
-  async createTask(task: Task): Promise<CreateTaskOutcome> {
-    const view = newTaskView(task, new Date());
+  async createTask(task: Task, options: CreateTaskOptions = {}): Promise<CreateTaskOutcome> {
+    const now = new Date();
+    const view = newTaskView(task, now);
     const created = creationEvent(view);
+    const { cacheKey } = options;
     return this.run('createTask', async ({ prisma, lib, tables }) => {
-      const inserted = await prisma.$executeRaw(insertTaskSql(lib, tables, view, created));
-      if (inserted === 1) {
-        return { task: view, created: true, event: { seq: view.eventSeq, event: created } };
+      // The newest succeeded task of the client with this key; succeeded is final, so it cannot
+      // change between this read and the insert that copies its result.
+      const source =
+        cacheKey === undefined
+          ? null
+          : await prisma.taskResult.findFirst({
+              where: { task: { clientId: task.clientId, cacheKey, status: 'succeeded' } },
+              orderBy: { task: { finishedAt: 'desc' } },
+            });
+      if (source && cacheKey !== undefined) {
+        const hit = cachedCompletion(view, resultViewFromRow(source), now);
+        const inserted = await prisma.$executeRaw(
+          insertCachedTaskSql(lib, tables, hit, cacheKey, source.taskId),
+        );
+        if (inserted === 1) {
+          return { task: hit.view, created: true, event: hit.created, completion: hit.completion };
+        }
+      } else {
+        const inserted = await prisma.$executeRaw(insertTaskSql(lib, tables, view, created, cacheKey));
+        if (inserted === 1) {
+          return { task: view, created: true, event: { seq: view.eventSeq, event: created } };
+        }
       }
       const existing =
         (await prisma.task.findUnique({ where: { id: task.id } })) ??
@@ -141,6 +169,7 @@ export class PrismaTaskRepository implements TaskRepository {
         ...(filter.status === undefined ? {} : { status: filter.status }),
         ...(filter.type === undefined ? {} : { type: filter.type }),
         ...(filter.agentId === undefined ? {} : { agentId: filter.agentId }),
+        ...(filter.parentId === undefined ? {} : { parentId: filter.parentId }),
       };
       if (after) {
         const createdAt = new Date(after.createdAt);
@@ -185,6 +214,12 @@ export class PrismaTaskRepository implements TaskRepository {
       // seq > afterSeq matched, so it is not NULL; the payload is the event as it was validated.
       return rows.map((row) => ({ seq: row.seq ?? 0, event: row.payload as unknown as TaskEvent }));
     });
+  }
+
+  async searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage> {
+    return this.run('searchSymbols', ({ prisma, lib, tables }) =>
+      searchSymbolsSql(prisma, lib, tables, filter),
+    );
   }
 
   async taskFigures(since: Date): Promise<TaskFigures> {
@@ -255,6 +290,7 @@ export class PrismaTaskRepository implements TaskRepository {
         tasks: lib.raw(`${schema}."tasks"`),
         taskEvents: lib.raw(`${schema}."task_events"`),
         taskResults: lib.raw(`${schema}."task_results"`),
+        symbols: lib.raw(`${schema}."symbols"`),
       };
       return { prisma, lib, tables, pool, closers };
     } catch (error) {

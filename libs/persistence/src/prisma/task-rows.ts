@@ -28,6 +28,7 @@ export function taskViewFromRow(row: TaskRow): TaskView {
     updatedAt: row.updatedAt.toISOString(),
     ...(row.finishedAt === null ? {} : { finishedAt: row.finishedAt.toISOString() }),
     eventSeq: row.eventSeq,
+    ...(row.cachedFrom === null ? {} : { fromCache: true }),
   };
 }
 
@@ -39,6 +40,7 @@ export function resultViewFromRow(row: TaskResultRow): TaskResultView {
     output: row.output,
     durationMs: row.durationMs,
     createdAt: row.createdAt.toISOString(),
+    ...(row.cachedFrom === null ? {} : { fromCache: true }),
   };
 }
 
@@ -47,4 +49,5 @@ export const TASK_COLUMNS_SQL = `id, client_id AS "clientId", type, input, prior
   required_capabilities AS "requiredCapabilities", timeout_ms AS "timeoutMs", max_attempts AS "maxAttempts",
   idempotency_key AS "idempotencyKey", parent_id AS "parentId", status, status_reason AS "statusReason",
   attempt, agent_id AS "agentId", last_error AS "lastError", created_at AS "createdAt",
-  updated_at AS "updatedAt", finished_at AS "finishedAt", event_seq AS "eventSeq"`;
+  updated_at AS "updatedAt", finished_at AS "finishedAt", event_seq AS "eventSeq",
+  cache_key AS "cacheKey", cached_from AS "cachedFrom"`;

@@ -24,6 +24,8 @@ export interface IndexShape {
   name: string;
   unique: boolean;
   primary: boolean;
+  /** The access method: btree, gin, ... */
+  method: string;
   /** "col" or "col DESC", in index order. */
   columns: string[];
 }
@@ -122,6 +124,7 @@ export async function readDatabaseShape(client: Client, schema: string): Promise
       unique: row.unique,
       primary: row.primary,
       columns: indexDefinitionColumns(row.def),
+      method: /\bUSING (\w+)/.exec(row.def)?.[1] ?? 'unknown',
     })),
     foreignKeys: foreignKeys.rows.map((row) => ({
       table: row.table,

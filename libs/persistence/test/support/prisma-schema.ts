@@ -1,7 +1,7 @@
 /**
  * A small reader for the subset of the Prisma schema language that prisma/schema.prisma uses
- * (models with scalar and relation fields, @id, @map, @default, @db.*, @relation, @@map, @@unique,
- * @@index). It fails on anything it does not understand, so a schema feature added later cannot
+ * (models with scalar, Unsupported("...") and relation fields, @id, @map, @default, @db.*,
+ * @relation, @@id, @@map, @@unique, @@index with an optional `type: Gin`). It fails on anything it does not understand, so a schema feature added later cannot
  * slip past the schema test unchecked.
  */
 export interface PrismaField {
@@ -16,12 +16,20 @@ export interface PrismaField {
   hasDefault: boolean;
   /** @db.X(args) without the "@db." prefix, e.g. Timestamptz(3). */
   nativeType?: string;
+  /** The database type of an Unsupported("...") field (absent from the generated client). */
+  unsupported?: string;
   relation?: { fields: string[]; references: string[]; onDelete?: string; onUpdate?: string };
 }
 
 export interface PrismaIndexColumn {
   column: string;
   descending: boolean;
+}
+
+/** An @@index: its columns and its access method (btree unless `type:` says otherwise). */
+export interface PrismaIndex {
+  columns: PrismaIndexColumn[];
+  method: string;
 }
 
 export interface PrismaModel {
@@ -32,7 +40,7 @@ export interface PrismaModel {
   /** Relation fields (not columns). */
   relations: PrismaField[];
   uniques: PrismaIndexColumn[][];
-  indexes: PrismaIndexColumn[][];
+  indexes: PrismaIndex[];
 }
 
 const SCALAR_TYPES = new Set([
@@ -68,11 +76,12 @@ function parseModel(name: string, body: string, modelNames: ReadonlySet<string>)
       blockLines.push(line);
       continue;
     }
-    const field = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
+    const field = /^(\w+)\s+(\w+)(?:\("([^"]+)"\))?(\[\])?(\?)?\s*(.*)$/.exec(line);
     if (!field) throw new Error(`model ${name}: cannot read field line "${line}"`);
-    const [, fieldName = '', type = '', list, optional, attributes = ''] = field;
+    const [, fieldName = '', type = '', unsupported, list, optional, attributes = ''] = field;
     const parsed = parseField(fieldName, type, list !== undefined, optional !== undefined, attributes);
-    if (modelNames.has(type)) model.relations.push(parsed);
+    if (type === 'Unsupported' && unsupported !== undefined) model.fields.push({ ...parsed, unsupported });
+    else if (modelNames.has(type)) model.relations.push(parsed);
     else if (SCALAR_TYPES.has(type)) model.fields.push(parsed);
     else throw new Error(`model ${name}: unknown type ${type} of field ${fieldName}`);
   }
@@ -84,11 +93,17 @@ function parseModel(name: string, body: string, modelNames: ReadonlySet<string>)
   for (const line of blockLines) {
     const map = /^@@map\("([^"]+)"\)$/.exec(line);
     const unique = /^@@unique\(\[([^\]]+)\]\)$/.exec(line);
-    const index = /^@@index\(\[([^\]]+)\]\)$/.exec(line);
+    const index = /^@@index\(\[([^\]]+)\](?:,\s*type:\s*(\w+))?\)$/.exec(line);
+    const id = /^@@id\(\[([^\]]+)\]\)$/.exec(line);
     if (map) model.table = map[1] ?? name;
     else if (unique) model.uniques.push(indexColumns(unique[1] ?? '', columnOf));
-    else if (index) model.indexes.push(indexColumns(index[1] ?? '', columnOf));
-    else throw new Error(`model ${name}: unsupported block attribute "${line}"`);
+    else if (index) {
+      const columns = indexColumns(index[1] ?? '', columnOf);
+      model.indexes.push({ columns, method: (index[2] ?? 'BTree').toLowerCase() });
+    } else if (id) {
+      const ids = new Set((id[1] ?? '').split(',').map((item) => item.trim()));
+      model.fields = model.fields.map((field) => (ids.has(field.name) ? { ...field, id: true } : field));
+    } else throw new Error(`model ${name}: unsupported block attribute "${line}"`);
   }
   return model;
 }

@@ -1,0 +1,529 @@
+import {
+  AppError,
+  CONSUMER_GROUPS,
+  REPO_JOB_TASK_TYPES,
+  RepoAnalysisInputSchema,
+  RepoChunkOutputSchema,
+  RepoScanOutputSchema,
+  TaskChangedMessageSchema,
+  isFinalStatus,
+  parseOrThrow,
+  repositoryRootProblem,
+  taskFromView,
+  type BusMessage,
+  type MessageBus,
+  type RepoAnalysisInput,
+  type RepoScanOutput,
+  type ResultStoreApi,
+  type SerializedError,
+  type Subscription,
+  type Task,
+  type TaskEvent,
+  type TaskView,
+  type TopicNames,
+} from '@contextforge/contracts';
+import type { Logger } from '@contextforge/observability';
+import { randomUUID } from 'node:crypto';
+import { planChunks, type PlannedChunk } from './chunk-planner';
+import { ReportBuilder } from './job-report';
+
+/** The agentId on the lifecycle events the coordinator publishes for its jobs. */
+export const JOB_COORDINATOR_AGENT_ID = 'job-coordinator';
+
+export type JobStore = Pick<
+  ResultStoreApi,
+  'submit' | 'getTask' | 'getResult' | 'listTasks' | 'cancel' | 'redrive'
+>;
+
+export interface JobCoordinatorOptions {
+  bus: MessageBus;
+  topics: TopicNames;
+  logger: Logger;
+  /** The result-store (embedded: the service; cluster: its HTTP client). */
+  resultStore: JobStore;
+  /** Delay before a step that failed (e.g. the result-store did not answer) runs again (default 1 s). */
+  retryDelayMs?: number;
+  /** Child results read at once while aggregating (default 8). */
+  readConcurrency?: number;
+}
+
+/** What the scheduler hands over instead of dispatching: tasks of the types in `handles`. */
+export interface JobHandler {
+  handles(type: string): boolean;
+  /** Takes over a job task (new, re-driven, or found open after a restart). Returns at once. */
+  adopt(task: Task | TaskView): void;
+}
+
+interface Job {
+  id: string;
+  task: Task;
+  /** The parent as the store last showed it (loaded on the first step). */
+  view?: TaskView;
+  /** The attempt of the coordinator's own events for the parent; set once started. */
+  attempt?: number;
+  input?: RepoAnalysisInput;
+  scan?: TaskView;
+  scanOutput?: RepoScanOutput;
+  plan?: PlannedChunk[];
+  chunks: Map<number, TaskView>;
+  /** The `done` of the last progress event published (-1: none yet). */
+  progressDone: number;
+  cancelled: boolean;
+  finished: boolean;
+  running: boolean;
+  again: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+const FINISHED_MEMORY = 10_000;
+
+/**
+ * Runs `repo-analysis` jobs (use case 1) on the scheduler's leader: the Scheduler hands these
+ * tasks here instead of dispatching them (JobHandler). A job is a parent task whose children do
+ * the work: one `repo-scan`, then one `repo-chunk` per chunk of balanced size (planChunks), each an
+ * ordinary task (queued, dispatched, retried, dead-lettered by the scheduler) submitted with
+ * parentId and an idempotency key `<jobId>:scan` / `<jobId>:chunk:<index>`, so re-submitting after
+ * a restart never duplicates one. The coordinator publishes the parent's lifecycle events itself
+ * (dispatched/started with agentId `job-coordinator`, `progress` {done, total, message} each time
+ * a chunk becomes final, then `succeeded` with the RepoReport), and dead-letters the job when its
+ * input is invalid or the scan finally fails. Chunks that finally fail do not fail the job: the
+ * report lists their files as missing.
+ *
+ * It follows the children on the task-changes topic (consumer group `job-coordinator`, starting
+ * at the latest message) and keeps each job's state in memory, rebuilt from the result-store when
+ * a job is adopted (listTasks by parentId), so a restarted or new leader resumes where the store
+ * is. Work on one job is serialised; a step that fails is retried after `retryDelayMs`.
+ * Cancelling the parent (DELETE /tasks/{jobId}) cancels every child that is not final. Re-driving
+ * a dead-lettered job re-drives its dead-lettered children.
+ *
+ * Left out: the parent's own timeoutMs (each child has its timeout; the job ends when they do),
+ * and children of a job cancelled while no coordinator ran (they run to their end).
+ */
+export class JobCoordinator implements JobHandler {
+  private readonly jobs = new Map<string, Job>();
+  private readonly finishedJobs = new Set<string>();
+  private readonly lookups = new Set<string>();
+  private subscription: Subscription | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: JobCoordinatorOptions) {}
+
+  handles(type: string): boolean {
+    return type === REPO_JOB_TASK_TYPES.job;
+  }
+
+  async start(): Promise<void> {
+    this.subscription = await this.options.bus.subscribe({
+      topic: this.options.topics.taskChanges,
+      group: CONSUMER_GROUPS.jobCoordinator,
+      from: 'latest',
+      maxBatchSize: 500,
+      handler: async (messages) => this.onChanges(messages),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const job of this.jobs.values()) clearTimeout(job.timer);
+    await this.subscription?.close();
+  }
+
+  /** Job ids in progress here (tests, metrics). */
+  activeJobs(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  adopt(task: Task | TaskView): void {
+    if (this.stopped || this.jobs.has(task.id)) return;
+    if ('status' in task && isFinalStatus(task.status)) return;
+    this.finishedJobs.delete(task.id);
+    const job: Job = {
+      id: task.id,
+      task: 'status' in task ? taskFromView(task) : task,
+      chunks: new Map(),
+      progressDone: -1,
+      cancelled: false,
+      finished: false,
+      running: false,
+      again: false,
+    };
+    this.jobs.set(job.id, job);
+    this.kick(job);
+  }
+
+  private onChanges(messages: readonly BusMessage[]): void {
+    for (const message of messages) {
+      const { task } = parseOrThrow(
+        TaskChangedMessageSchema,
+        message.value,
+        'task change',
+        'INVALID_MESSAGE',
+      );
+      if (task.parentId !== undefined) this.onChildChanged(task.parentId, task);
+      else if (task.type === REPO_JOB_TASK_TYPES.job && task.status === 'cancelled') {
+        const job = this.jobs.get(task.id);
+        if (job) {
+          job.cancelled = true;
+          this.kick(job);
+        }
+      }
+    }
+  }
+
+  private onChildChanged(parentId: string, child: TaskView): void {
+    const job = this.jobs.get(parentId);
+    if (!job) {
+      // A child of a job this coordinator has not adopted (yet): e.g. its leader changed.
+      if (!this.finishedJobs.has(parentId) && isChildType(child.type)) void this.lookUp(parentId);
+      return;
+    }
+    if (this.record(job, child)) this.kick(job);
+  }
+
+  /** Stores a child's newer view; true when it was one of the job's children. */
+  private record(job: Job, child: TaskView): boolean {
+    const key = child.idempotencyKey ?? '';
+    if (key === scanKey(job.id)) {
+      if (!job.scan || child.eventSeq >= job.scan.eventSeq) job.scan = child;
+      return true;
+    }
+    const index = chunkIndexOf(job.id, key);
+    if (index === undefined) return false;
+    const known = job.chunks.get(index);
+    if (!known || child.eventSeq >= known.eventSeq) job.chunks.set(index, child);
+    return true;
+  }
+
+  private async lookUp(jobId: string): Promise<void> {
+    if (this.lookups.has(jobId)) return;
+    this.lookups.add(jobId);
+    try {
+      const view = await this.options.resultStore.getTask(jobId);
+      if (view && this.handles(view.type)) this.adopt(view);
+    } catch (error) {
+      this.options.logger.warn({ jobId, err: String(error) }, 'looking up a job failed');
+    } finally {
+      this.lookups.delete(jobId);
+    }
+  }
+
+  /** Runs the job's next steps, one run at a time per job; a failed run is retried later. */
+  private kick(job: Job): void {
+    if (job.finished || this.stopped) return;
+    if (job.running) {
+      job.again = true;
+      return;
+    }
+    job.running = true;
+    clearTimeout(job.timer);
+    void (async () => {
+      try {
+        do {
+          job.again = false;
+          await this.step(job);
+        } while (job.again && !job.finished && !this.stopped);
+      } catch (error) {
+        this.options.logger.warn({ jobId: job.id, err: String(error) }, 'job step failed; retrying');
+        if (!this.stopped) job.timer = setTimeout(() => this.kick(job), this.options.retryDelayMs ?? 1000);
+      } finally {
+        job.running = false;
+      }
+    })();
+  }
+
+  private async step(job: Job): Promise<void> {
+    if (!job.view) await this.load(job);
+    if (job.finished) return;
+    if (job.cancelled) return this.cancelChildren(job);
+    if (job.attempt === undefined) {
+      const started = await this.begin(job);
+      if (!started) return;
+    }
+    const input = job.input as RepoAnalysisInput;
+    if (!job.scan) {
+      job.scan = await this.submitChild(job, scanKey(job.id), REPO_JOB_TASK_TYPES.scan, {
+        root: input.root,
+        ...(input.include ? { include: input.include } : {}),
+        ...(input.exclude ? { exclude: input.exclude } : {}),
+        useDefaultExcludes: input.useDefaultExcludes,
+        maxFileBytes: input.maxFileBytes,
+      });
+    }
+    if (!isFinalStatus(job.scan.status)) return;
+    if (job.scan.status !== 'succeeded') {
+      return this.deadLetter(job, {
+        ...failureOf(job.scan),
+        message: `the repository scan ${job.scan.status}: ${failureOf(job.scan).message}`,
+      });
+    }
+    if (!job.plan) {
+      const result = await this.options.resultStore.getResult(job.scan.id);
+      const parsed = RepoScanOutputSchema.safeParse(result?.output);
+      if (!parsed.success) {
+        return this.deadLetter(job, {
+          code: 'INVALID_MESSAGE',
+          message: 'the repository scan returned no valid file list',
+          retryable: false,
+        });
+      }
+      job.scanOutput = parsed.data;
+      job.plan = planChunks(parsed.data.files, input.chunkBytes);
+    }
+    await this.submitChunks(job, input);
+    if (job.cancelled || job.finished) return;
+    await this.publishProgress(job);
+    const plan = job.plan;
+    if ([...job.chunks.values()].filter((chunk) => isFinalStatus(chunk.status)).length < plan.length) return;
+    await this.complete(job);
+  }
+
+  /** Reads the parent and its children from the store (adoption, also after a restart). */
+  private async load(job: Job): Promise<void> {
+    const view = await this.options.resultStore.getTask(job.id);
+    if (!view || isFinalStatus(view.status)) {
+      if (view?.status === 'cancelled') job.cancelled = true;
+      else return this.finish(job);
+    }
+    let cursor: string | undefined;
+    do {
+      const page = await this.options.resultStore.listTasks({
+        parentId: job.id,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const child of page.tasks) this.record(job, child);
+      cursor = page.nextCursor;
+    } while (cursor);
+    job.view = view;
+  }
+
+  /** Validates the input and moves the parent to running; false when the job was dead-lettered. */
+  private async begin(job: Job): Promise<boolean> {
+    const view = job.view as TaskView;
+    const parsed = RepoAnalysisInputSchema.safeParse(job.task.input);
+    const problem = parsed.success ? repositoryRootProblem(parsed.data.root) : undefined;
+    if (!parsed.success || problem !== undefined) {
+      job.attempt = view.attempt;
+      const message = parsed.success
+        ? `root ${problem}`
+        : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      await this.deadLetter(job, {
+        code: 'VALIDATION_FAILED',
+        message: `invalid repository job input: ${message}`,
+        retryable: false,
+      });
+      return false;
+    }
+    job.input = parsed.data;
+    const resumed = view.status === 'dispatched' || view.status === 'running';
+    job.attempt = resumed ? view.attempt : view.attempt + 1;
+    if (!resumed) {
+      const base = () => this.eventBase(job);
+      await this.publish([
+        { ...base(), type: 'dispatched', agentId: JOB_COORDINATOR_AGENT_ID },
+        { ...base(), type: 'started', agentId: JOB_COORDINATOR_AGENT_ID },
+      ]);
+    }
+    if (view.attempt > 0 && view.status === 'queued') await this.redriveChildren(job);
+    return true;
+  }
+
+  /** A re-driven job: its dead-lettered children are queued again (the rest keep their outcome). */
+  private async redriveChildren(job: Job): Promise<void> {
+    const dead = [job.scan, ...job.chunks.values()].filter(
+      (child): child is TaskView => child?.status === 'dead_lettered',
+    );
+    if (dead.length === 0) return;
+    const outcome = await this.options.resultStore.redrive(dead.map((child) => child.id));
+    for (const child of outcome.redriven) this.record(job, child);
+  }
+
+  private async submitChunks(job: Job, input: RepoAnalysisInput): Promise<void> {
+    for (const chunk of job.plan ?? []) {
+      if (job.cancelled || this.stopped) return;
+      if (job.chunks.has(chunk.index)) continue;
+      const view = await this.submitChild(job, chunkKey(job.id, chunk.index), REPO_JOB_TASK_TYPES.chunk, {
+        root: input.root,
+        files: chunk.files,
+        analyzers: input.analyzers,
+      });
+      const known = job.chunks.get(chunk.index);
+      if (!known || view.eventSeq >= known.eventSeq) job.chunks.set(chunk.index, view);
+    }
+    if (job.progressDone < 0) {
+      const scan = job.scanOutput as RepoScanOutput;
+      const total = job.plan?.length ?? 0;
+      await this.publishProgressEvent(
+        job,
+        0,
+        total,
+        `scanned ${scan.files.length} files (${scan.totalBytes} bytes, ${scan.skipped.length} skipped) into ${total} chunks`,
+      );
+    }
+  }
+
+  private async submitChild(job: Job, key: string, type: string, input: unknown): Promise<TaskView> {
+    const { task } = job;
+    const outcome = await this.options.resultStore.submit(
+      {
+        type,
+        input,
+        priority: task.priority,
+        requiredCapabilities: task.requiredCapabilities,
+        timeoutMs: (job.input as RepoAnalysisInput).chunkTimeoutMs,
+        maxAttempts: task.maxAttempts,
+        idempotencyKey: key,
+      },
+      task.clientId,
+      { parentId: job.id },
+    );
+    return outcome.task;
+  }
+
+  private async publishProgress(job: Job): Promise<void> {
+    const chunks = [...job.chunks.values()];
+    const done = chunks.filter((chunk) => isFinalStatus(chunk.status)).length;
+    if (done <= job.progressDone) return;
+    const failed = chunks.filter(
+      (chunk) => isFinalStatus(chunk.status) && chunk.status !== 'succeeded',
+    ).length;
+    const total = job.plan?.length ?? 0;
+    const message = `${done} of ${total} chunks finished${failed > 0 ? ` (${failed} failed)` : ''}`;
+    await this.publishProgressEvent(job, done, total, message);
+  }
+
+  private async publishProgressEvent(job: Job, done: number, total: number, message: string): Promise<void> {
+    await this.publish([
+      {
+        ...this.eventBase(job),
+        type: 'progress',
+        agentId: JOB_COORDINATOR_AGENT_ID,
+        progress: { done, total, message },
+      },
+    ]);
+    job.progressDone = Math.max(job.progressDone, done);
+  }
+
+  /** Every chunk is final: reads the results in chunk order and publishes the report. */
+  private async complete(job: Job): Promise<void> {
+    const input = job.input as RepoAnalysisInput;
+    const plan = job.plan ?? [];
+    const builder = new ReportBuilder({
+      root: input.root,
+      analyzers: input.analyzers,
+      chunks: plan.length,
+      skipped: job.scanOutput?.skipped ?? [],
+    });
+    const width = this.options.readConcurrency ?? 8;
+    for (let start = 0; start < plan.length; start += width) {
+      const window = plan.slice(start, start + width);
+      const results = await Promise.all(
+        window.map((chunk) => {
+          const view = job.chunks.get(chunk.index);
+          return view?.status === 'succeeded'
+            ? this.options.resultStore.getResult(view.id)
+            : Promise.resolve(undefined);
+        }),
+      );
+      for (const [offset, chunk] of window.entries()) {
+        const view = job.chunks.get(chunk.index) as TaskView;
+        const output = RepoChunkOutputSchema.safeParse(results[offset]?.output);
+        if (view.status === 'succeeded' && output.success) {
+          builder.addSucceeded(output.data);
+          continue;
+        }
+        const failure = view.status === 'succeeded' ? undefined : failureOf(view);
+        builder.addFailed({
+          index: chunk.index,
+          taskId: view.id,
+          status: view.status,
+          reason: failure ? `${failure.code}: ${failure.message}` : 'the chunk returned no valid result',
+          files: chunk.files,
+        });
+      }
+    }
+    const report = builder.build();
+    await this.publish([
+      {
+        ...this.eventBase(job),
+        type: 'succeeded',
+        agentId: JOB_COORDINATOR_AGENT_ID,
+        output: report,
+        durationMs: Math.max(0, Date.now() - Date.parse(job.task.createdAt)),
+      },
+    ]);
+    this.options.logger.info(
+      { jobId: job.id, chunks: plan.length, files: report.totals.files, missing: report.missing.count },
+      'repository job finished',
+    );
+    this.finish(job);
+  }
+
+  private async cancelChildren(job: Job): Promise<void> {
+    const open = [job.scan, ...job.chunks.values()].filter(
+      (child): child is TaskView => child !== undefined && !isFinalStatus(child.status),
+    );
+    for (const child of open) {
+      try {
+        this.record(job, await this.options.resultStore.cancel(child.id, `job ${job.id} was cancelled`));
+      } catch (error) {
+        if (!(error instanceof AppError) || !['TASK_ALREADY_FINAL', 'TASK_NOT_FOUND'].includes(error.code)) {
+          throw error;
+        }
+      }
+    }
+    this.finish(job);
+  }
+
+  private async deadLetter(job: Job, error: SerializedError): Promise<void> {
+    await this.publish([{ ...this.eventBase(job), type: 'dead_lettered', error }]);
+    this.finish(job);
+  }
+
+  private finish(job: Job): void {
+    job.finished = true;
+    clearTimeout(job.timer);
+    this.jobs.delete(job.id);
+    this.finishedJobs.add(job.id);
+    if (this.finishedJobs.size > FINISHED_MEMORY) {
+      const oldest = this.finishedJobs.values().next().value;
+      if (oldest !== undefined) this.finishedJobs.delete(oldest);
+    }
+  }
+
+  private eventBase(job: Job) {
+    return { eventId: randomUUID(), taskId: job.id, attempt: job.attempt ?? 0, at: new Date().toISOString() };
+  }
+
+  private async publish(events: TaskEvent[]): Promise<void> {
+    await this.options.bus.publish(
+      this.options.topics.taskEvents,
+      events.map((event) => ({ key: event.taskId, value: event })),
+    );
+  }
+}
+
+function scanKey(jobId: string): string {
+  return `${jobId}:scan`;
+}
+
+function chunkKey(jobId: string, index: number): string {
+  return `${jobId}:chunk:${index}`;
+}
+
+function chunkIndexOf(jobId: string, key: string): number | undefined {
+  const prefix = `${jobId}:chunk:`;
+  if (!key.startsWith(prefix)) return undefined;
+  const index = Number(key.slice(prefix.length));
+  return Number.isSafeInteger(index) && index >= 0 ? index : undefined;
+}
+
+function isChildType(type: string): boolean {
+  return type === REPO_JOB_TASK_TYPES.scan || type === REPO_JOB_TASK_TYPES.chunk;
+}
+
+/** Why a child ended without success. */
+function failureOf(child: TaskView): SerializedError {
+  if (child.status !== 'cancelled' && child.lastError) return child.lastError;
+  return { code: 'TASK_CANCELLED', message: child.statusReason ?? child.status, retryable: false };
+}

@@ -1,0 +1,279 @@
+import {
+  AppError,
+  TaskEventSchema,
+  applyTaskEvent,
+  repoChunkOutputOf,
+  topicNames,
+  type RepoReport,
+  type SubmitOutcome,
+  type Task,
+  type TaskEvent,
+  type TaskPage,
+  type TaskResultView,
+  type TaskSubmission,
+  type TaskView,
+} from '@contextforge/contracts';
+import { MemoryMessageBus } from '@contextforge/messaging';
+import { createSilentLogger } from '@contextforge/observability';
+import { deferred, uniqueName } from '@contextforge/testing';
+import { randomUUID } from 'node:crypto';
+import { JobCoordinator, type JobStore } from '../src/jobs/job-coordinator';
+
+/**
+ * The coordinator against a small in-memory store that applies the task state machine and
+ * announces changes on the task-changes topic like the result-store, and a fake fleet that runs
+ * children at once: the scan lists the files, a chunk succeeds unless it holds `poison.ts`, in
+ * which case it fails every attempt and is dead-lettered (as the scheduler does).
+ */
+class FakeStore implements JobStore {
+  readonly tasks = new Map<string, TaskView>();
+  readonly results = new Map<string, TaskResultView>();
+  private seq = new Map<string, number>();
+
+  constructor(
+    private readonly bus: MemoryMessageBus,
+    private readonly topics: ReturnType<typeof topicNames>,
+  ) {}
+
+  async submit(submission: TaskSubmission, clientId: string, options: { parentId?: string } = {}) {
+    const existing = [...this.tasks.values()].find(
+      (task) => task.clientId === clientId && task.idempotencyKey === submission.idempotencyKey,
+    );
+    if (existing) return { task: existing, created: false } satisfies SubmitOutcome;
+    const now = new Date().toISOString();
+    const task: TaskView = {
+      id: randomUUID(),
+      clientId,
+      ...submission,
+      ...(options.parentId ? { parentId: options.parentId } : {}),
+      createdAt: now,
+      status: 'queued',
+      attempt: 0,
+      updatedAt: now,
+      eventSeq: 1,
+    };
+    this.tasks.set(task.id, task);
+    this.seq.set(task.id, 1);
+    await this.bus.publish(this.topics.tasksSubmitted, [{ key: task.id, value: { task } }]);
+    return { task, created: true };
+  }
+
+  async getTask(id: string) {
+    return this.tasks.get(id);
+  }
+
+  async getResult(id: string) {
+    return this.results.get(id);
+  }
+
+  async listTasks(filter: { parentId?: string }): Promise<TaskPage> {
+    return { tasks: [...this.tasks.values()].filter((task) => task.parentId === filter.parentId) };
+  }
+
+  async cancel(taskId: string, reason: string) {
+    const task = this.tasks.get(taskId);
+    if (!task) throw new AppError('TASK_NOT_FOUND', taskId);
+    const applied = await this.apply({ ...base(taskId, task.attempt), type: 'cancelled', reason });
+    if (!applied) throw new AppError('TASK_ALREADY_FINAL', taskId);
+    return applied;
+  }
+
+  async redrive() {
+    return { redriven: [], skipped: [] };
+  }
+
+  /** Applies an event through the state machine and announces the change. */
+  async apply(event: TaskEvent): Promise<TaskView | undefined> {
+    const task = this.tasks.get(event.taskId);
+    if (!task) return undefined;
+    const outcome = applyTaskEvent(task, event);
+    if (outcome.kind !== 'applied') return undefined;
+    const seq = (this.seq.get(task.id) ?? 0) + 1;
+    this.seq.set(task.id, seq);
+    const next: TaskView = { ...task, ...outcome.next, eventSeq: seq, updatedAt: event.at };
+    for (const key of ['statusReason', 'lastError', 'agentId'] as const) {
+      if (outcome.next[key] === undefined) delete next[key];
+    }
+    this.tasks.set(task.id, next);
+    if (event.type === 'succeeded' && !this.results.has(task.id)) {
+      this.results.set(task.id, {
+        taskId: task.id,
+        attempt: event.attempt,
+        agentId: event.agentId,
+        output: event.output,
+        durationMs: event.durationMs,
+        createdAt: event.at,
+      });
+    }
+    await this.bus.publish(this.topics.taskChanges, [{ key: task.id, value: { seq, event, task: next } }]);
+    return next;
+  }
+}
+
+function base(taskId: string, attempt: number) {
+  return { eventId: randomUUID(), taskId, attempt, at: new Date().toISOString() };
+}
+
+const FILES = ['a.ts', 'b.ts', 'c.ts', 'poison.ts', 'd.ts', 'e.ts'];
+
+describe('JobCoordinator', () => {
+  let bus: MemoryMessageBus;
+  let store: FakeStore;
+  let coordinator: JobCoordinator;
+  const topics = topicNames(uniqueName('jobs'));
+  const runs: string[] = [];
+
+  beforeEach(async () => {
+    bus = new MemoryMessageBus();
+    await bus.connect();
+    store = new FakeStore(bus, topics);
+    coordinator = new JobCoordinator({ bus, topics, resultStore: store, logger: createSilentLogger() });
+    await coordinator.start();
+    // The store applies every task event (the coordinator's own ones for the parent included).
+    await bus.subscribe({
+      topic: topics.taskEvents,
+      group: 'store',
+      handler: async (messages) => {
+        for (const message of messages) await store.apply(TaskEventSchema.parse(message.value));
+      },
+    });
+    // The fake fleet: runs children the moment they are submitted; the coordinator gets the job.
+    await bus.subscribe({
+      topic: topics.tasksSubmitted,
+      group: 'fleet',
+      handler: async (messages) => {
+        for (const message of messages) {
+          const { task } = message.value as { task: Task };
+          if (task.type === 'repo-analysis') {
+            coordinator.adopt(task);
+            continue;
+          }
+          runs.push(task.type);
+          await store.apply({ ...base(task.id, 1), type: 'started', agentId: 'fake' });
+          const input = task.input as { files?: string[] };
+          if (task.type === 'repo-scan') {
+            const files = FILES.map((path) => ({ path, bytes: 10 }));
+            const output = { files, skipped: [], totalBytes: 60 };
+            await store.apply({
+              ...base(task.id, 1),
+              type: 'succeeded',
+              agentId: 'fake',
+              output,
+              durationMs: 1,
+            });
+          } else if (input.files?.includes('poison.ts')) {
+            const error = {
+              code: 'TASK_TIMEOUT' as const,
+              message: 'no outcome within 10 ms',
+              retryable: true,
+            };
+            await store.apply({ ...base(task.id, 1), type: 'dead_lettered', error });
+          } else {
+            const output = repoChunkOutputOf({
+              files: (input.files ?? []).map((path) => ({
+                path,
+                language: 'typescript',
+                parsed: true,
+                bytes: 10,
+                lines: { code: 1, comment: 0, blank: 0, total: 1 },
+                units: [],
+                imports: [],
+              })),
+              findings: [],
+              symbols: [],
+              errors: [],
+            });
+            await store.apply({
+              ...base(task.id, 1),
+              type: 'succeeded',
+              agentId: 'fake',
+              output,
+              durationMs: 1,
+            });
+          }
+        }
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await coordinator.stop();
+    await bus.close();
+  });
+
+  const submitJob = async (input: Record<string, unknown>) => {
+    const finished = deferred<TaskView>();
+    let jobId = '';
+    await bus.subscribe({
+      topic: topics.taskChanges,
+      group: uniqueName('watch'),
+      handler: async (messages) => {
+        for (const message of messages) {
+          const { task } = message.value as { task: TaskView };
+          if (task.id === jobId && ['succeeded', 'dead_lettered', 'cancelled'].includes(task.status)) {
+            finished.resolve(task);
+          }
+        }
+      },
+    });
+    const { task } = await store.submit(
+      {
+        type: 'repo-analysis',
+        input,
+        priority: 5,
+        requiredCapabilities: [],
+        timeoutMs: 1000,
+        maxAttempts: 1,
+      },
+      'client-a',
+    );
+    jobId = task.id;
+    return { jobId, finished: finished.promise };
+  };
+
+  it('finishes with a report that lists the files of a chunk that finally failed', async () => {
+    const { jobId, finished } = await submitJob({ root: '/repo', chunkBytes: 20 });
+    const job = await finished;
+    expect(job.status).toBe('succeeded');
+    const report = store.results.get(jobId)?.output as RepoReport;
+    expect(report.complete).toBe(false);
+    expect(report.chunks).toEqual({ total: 3, succeeded: 2, failed: 1 });
+    expect(report.totals.files).toBe(4);
+    const failed = report.missing.chunks[0];
+    expect(failed).toMatchObject({
+      status: 'dead_lettered',
+      reason: 'TASK_TIMEOUT: no outcome within 10 ms',
+    });
+    expect(report.missing.files.map((file) => file.path)).toEqual(expect.arrayContaining(['poison.ts']));
+    expect(report.missing.count).toBe(2);
+    expect(report.missing.count + report.totals.files).toBe(FILES.length);
+
+    const children = [...store.tasks.values()].filter((task) => task.parentId === jobId);
+    expect(children.map((child) => child.idempotencyKey).sort()).toEqual([
+      `${jobId}:chunk:0`,
+      `${jobId}:chunk:1`,
+      `${jobId}:chunk:2`,
+      `${jobId}:scan`,
+    ]);
+    expect(children.every((child) => child.clientId === 'client-a')).toBe(true);
+  });
+
+  it('dead-letters a job with invalid input without running anything', async () => {
+    runs.length = 0;
+    const { finished } = await submitJob({ root: 'relative/path' });
+    const job = await finished;
+    expect(job.status).toBe('dead_lettered');
+    expect(job.lastError?.code).toBe('VALIDATION_FAILED');
+    expect(runs).toEqual([]);
+  });
+
+  it('ignores a job that is already final when adopted again (a new leader), submitting nothing', async () => {
+    const { jobId, finished } = await submitJob({ root: '/repo', chunkBytes: 20 });
+    await finished;
+    const before = store.tasks.size;
+    // A new leader adopting the (now final) job does nothing; children are idempotent per key.
+    coordinator.adopt((await store.getTask(jobId)) as TaskView);
+    expect(coordinator.activeJobs()).toEqual([]);
+    expect(store.tasks.size).toBe(before);
+  });
+});

@@ -31,3 +31,4 @@ if [ "$kind" = lib ]; then
     j.compilerOptions.paths=Object.fromEntries(Object.entries(j.compilerOptions.paths).sort());
     fs.writeFileSync(f, JSON.stringify(j,null,2)+"\n");'
 fi
+npx prettier --write --log-level warn tsconfig.base.json "$root/project.json" "$root/tsconfig.json"

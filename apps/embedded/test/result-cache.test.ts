@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TaskResultView, TaskView } from '@contextforge/contracts';
 import { deferred } from '@contextforge/testing';
 import type { EmbeddedSystem } from '../src/embedded-system';
@@ -74,6 +77,20 @@ describe('embedded system: result cache and batches', () => {
       const miss = await run(body);
       expect(miss.fromCache).toBeUndefined();
       expect(await eventTypes(miss.id)).toContain('dispatched');
+    }
+  });
+
+  it('never serves from the cache a type that is not cacheable (sleep) or an input that reads files by path', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cf-cache-'));
+    writeFileSync(join(root, 'a.py'), 'x = 1\n');
+    for (const body of [
+      { type: 'sleep', input: { ms: 1 } },
+      { type: 'code-analyzer', input: { root, files: [{ path: 'a.py' }] } },
+    ]) {
+      const first = await run(body);
+      const again = await run(body);
+      expect([first.fromCache, again.fromCache]).toEqual([undefined, undefined]);
+      expect(await eventTypes(again.id)).toContain('dispatched');
     }
   });
 

@@ -67,7 +67,9 @@ export class AgentRuntime implements AgentEndpoint {
       capabilities: [...capabilities].sort(),
       taskTypes: [...this.handlers.keys()].sort(),
       // Part of the result-cache key: a task type is cached only while its agents agree on this.
-      typeVersions: Object.fromEntries(options.agentTypes.map((type) => [type.name, type.version])),
+      typeVersions: Object.fromEntries(
+        options.agentTypes.filter((type) => type.cacheable === true).map((type) => [type.name, type.version]),
+      ),
     };
     this.events = new EventPublisher(options.bus, options.topics.taskEvents, options.logger);
   }

@@ -22,6 +22,12 @@ export interface AgentTypeDefinition<Input = unknown, Output = unknown> {
   name: string;
   /** Part of the result-cache key: bump it when outputs change. */
   version: string;
+  /**
+   * The output is a pure function of the input (and `version`): a repeated task may be answered
+   * from the result cache without running. Default false (e.g. `sleep`, or anything reading the
+   * outside world).
+   */
+  cacheable?: boolean;
   /** Capabilities it adds to the agent that hosts it (languages, features). */
   capabilities?: readonly string[];
   /** Validates the task input; a mismatch fails the task without retries. */

@@ -10,6 +10,7 @@ export const codeAnalyzerAgentType = defineAgentType<
 >({
   name: 'code-analyzer',
   version: '1.0.0',
+  cacheable: true,
   capabilities: PARSED_LANGUAGES,
   input: AnalysisInputSchema,
   handler: async ({ root, files }, { signal, progress }) => {

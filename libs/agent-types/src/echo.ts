@@ -4,5 +4,6 @@ import { defineAgentType } from '@contextforge/agent-sdk';
 export const echoAgentType = defineAgentType<unknown, unknown>({
   name: 'echo',
   version: '1.0.0',
+  cacheable: true,
   handler: async (input) => input,
 });

@@ -27,6 +27,7 @@ const HEAD_LINES = 30;
 export const licenseCheckAgentType = defineAgentType<z.output<typeof LicenseCheckInput>, LicenseCheckOutput>({
   name: 'license-check',
   version: '1.0.0',
+  cacheable: true,
   input: LicenseCheckInput,
   async handler(input, context) {
     const files: LicenseCheckOutput['files'] = [];

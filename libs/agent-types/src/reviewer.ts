@@ -8,6 +8,7 @@ export const reviewerAgentType = defineAgentType<AnalysisInput, { findings: Find
   {
     name: 'reviewer',
     version: '1.0.0',
+    cacheable: true,
     capabilities: PARSED_LANGUAGES,
     input: AnalysisInputSchema,
     handler: async ({ root, files }, { signal, progress }) => {

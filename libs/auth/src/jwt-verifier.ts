@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { AppError, type Principal, type Role } from '@contextforge/contracts';
+import {
+  AppError,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  type Principal,
+  type Role,
+} from '@contextforge/contracts';
 import {
   createRemoteJWKSet,
   importSPKI,
@@ -11,22 +17,8 @@ import {
 import { AGENT_KEY_PRINCIPAL_PREFIX } from './api-key-verifier';
 import { unauthenticated } from './auth-failure';
 
-export const JWT_ALGORITHMS = [
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+export { JWT_ALGORITHMS };
+export type { JwtAlgorithm };
 export type HmacJwtAlgorithm = Extract<JwtAlgorithm, `HS${string}`>;
 
 /** The most clock skew a verifier accepts on `exp`/`nbf`; more would stretch every token's life. */

@@ -1,3 +1,4 @@
+import type { JwtAlgorithm } from '@contextforge/contracts';
 import type { Rate } from './units';
 
 /**
@@ -164,20 +165,7 @@ export interface NetworkConfig {
   };
 }
 
-export type JwtAlgorithm =
-  | 'HS256'
-  | 'HS384'
-  | 'HS512'
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA';
+export type { JwtAlgorithm };
 
 export interface SecurityConfig {
   readonly authentication: {

@@ -32,9 +32,11 @@ export const AgentRegistrationSchema = z.object({
   concurrency: z.int().min(1).max(10_000).default(10),
   version: z.string().min(1).max(50).default('0.0.0'),
   /**
-   * The version of each task type the agent runs (AgentTypeDefinition.version), part of the
-   * result-cache key: the gateway caches a task type only while every healthy agent advertising
-   * it agrees on one version. Absent: the agent's task types are never served from the cache.
+   * The version of each CACHEABLE task type the agent runs (AgentTypeDefinition.version of the
+   * types declared `cacheable`: pure functions of their input), part of the result-cache key: the
+   * gateway caches a task type only while every healthy agent advertising it agrees on one
+   * version. Types not listed (e.g. `sleep`, whose point is the time it takes) are never served
+   * from the cache.
    */
   typeVersions: z.record(token, z.string().min(1).max(50)).optional(),
   /**

@@ -16,6 +16,24 @@ import { z } from 'zod';
  * agent API key gives ['agent']; an admin API key gives ['agent', 'admin'] (automation that manages
  * the fleet may also act as an agent).
  */
+/** The JWT algorithms the gateway can be configured to accept (one of them, pinned). */
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
 export const ROLES = ['client', 'agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

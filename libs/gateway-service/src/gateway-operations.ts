@@ -27,7 +27,7 @@ import {
 import { generateApiKey } from '@contextforge/auth';
 import { z } from 'zod';
 import type { GatewayOperations } from './operations';
-import { TypeVersions, resultCacheKey } from './result-cache-key';
+import { TypeVersions, readsFilesByPath, resultCacheKey } from './result-cache-key';
 import { RepositoryJobs, type RepositoryJobSettings } from './jobs/repository-jobs';
 
 export interface GatewayOperationsDeps {
@@ -62,6 +62,7 @@ export function createGatewayOperations(deps: GatewayOperationsDeps): GatewayOpe
 
   /** The submission's result-cache key, when the fleet advertises one version of its type. */
   const cacheOptions = async (submission: TaskSubmission): Promise<SubmitOptions> => {
+    if (readsFilesByPath(submission.input)) return {};
     const version = await typeVersions.versionOf(submission.type);
     return version === undefined
       ? {}

@@ -14,6 +14,25 @@ export function resultCacheKey(type: string, version: string, input: unknown): s
     .digest('hex');
 }
 
+/**
+ * Whether the input points at files the agent reads from disk (a `root`, or SourceFile entries
+ * without inline `content`, see @contextforge/contracts analysis.ts): the key cannot see their
+ * content, so such a task is never served from the cache (a changed file would get a stale result).
+ */
+export function readsFilesByPath(input: unknown): boolean {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return false;
+  const record = input as Record<string, unknown>;
+  if (record['root'] !== undefined) return true;
+  const files = record['files'];
+  return (
+    Array.isArray(files) &&
+    files.some(
+      (file) =>
+        file !== null && typeof file === 'object' && (file as { content?: unknown }).content === undefined,
+    )
+  );
+}
+
 /** JSON with object keys sorted at every level, so equal values give equal text. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value)) ?? 'null';

@@ -1,7 +1,7 @@
 import { API_KEY_PATTERN, AppError, type Principal, type TaskView } from '@contextforge/contracts';
 import { hashApiKey } from '@contextforge/auth';
 import { GATEWAY_ROUTES } from '../src/rest/routes';
-import { PRINCIPALS } from './support/fake-authenticator';
+import { PRINCIPALS } from '@contextforge/testing';
 import { GatewayClient, errorOf } from './support/gateway-client';
 
 const registration = (id: string) => ({

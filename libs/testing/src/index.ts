@@ -41,3 +41,5 @@ export { createTestPki } from './test-pki';
 export type { IssueOptions, TestCa, TestCertificate, TestPki } from './test-pki';
 export { buildStoredApiKey, describeApiKeyStoreContract } from './api-key-store-contract';
 export type { ApiKeyStoreContractFactory, ApiKeyStoreContractSubject } from './api-key-store-contract';
+export { FakeAuthenticator, PRINCIPALS } from './fake-authenticator';
+export type { TestToken } from './fake-authenticator';

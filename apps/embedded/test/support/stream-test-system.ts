@@ -21,7 +21,7 @@ import { Registry } from '@contextforge/registry-service';
 import { ResultStore } from '@contextforge/result-store-service';
 import { uniqueName } from '@contextforge/testing';
 import WebSocket from 'ws';
-import { FakeAuthenticator, PRINCIPALS, type TestToken } from './fake-authenticator';
+import { FakeAuthenticator, PRINCIPALS, type TestToken } from '@contextforge/testing';
 
 export interface StreamTestSystem {
   operations: GatewayOperations;

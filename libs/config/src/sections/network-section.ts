@@ -1,5 +1,6 @@
 import { boolean, duration, integer, oneOf, rate, size, text, textList, url } from '../fields';
-import type { JwtAlgorithm, LogLevel } from '../config-types';
+import { JWT_ALGORITHMS } from '@contextforge/contracts';
+import type { LogLevel } from '../config-types';
 import { section, withoutUndefined } from './section';
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -83,22 +84,6 @@ export const networkSection = section({
       maxConnectionsPerIp: network.limits.max_connections_per_ip,
     },
   }));
-
-const JWT_ALGORITHMS: readonly JwtAlgorithm[] = [
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
 
 export const securitySection = section({
   authentication: section({

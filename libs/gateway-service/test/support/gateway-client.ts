@@ -3,7 +3,7 @@ import { createSilentLogger } from '@contextforge/observability';
 import { Gateway, type GatewayOptions } from '../../src/gateway';
 import { createGatewayOperations, type GatewayOperationsDeps } from '../../src/gateway-operations';
 import { FakeApiKeyStore, FakeRegistry, FakeResultStore } from './fake-apis';
-import { FakeAuthenticator, type TestToken } from './fake-authenticator';
+import { FakeAuthenticator, type TestToken } from '@contextforge/testing';
 
 export const AGENTS: Agent[] = [
   {

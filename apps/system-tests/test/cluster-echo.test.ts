@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { expectEachSucceededOnce } from './support/exactly-once';
 import { limitedMap } from './support/limited-map';
 import { gatewayGet, submitTasks } from './support/task-client';
@@ -9,10 +12,47 @@ const TASKS = 1_000;
 const AGENTS = 3;
 
 describe('cluster mode: every app its own OS process, on Kafka, Consul and Postgres', () => {
-  const fixture = useClusterSystem({
-    agents: AGENTS,
-    // The example agent type of docs/agent-sdk.md beside the built-ins.
-    env: { CONTEXTFORGE__AGENT__TASK_TYPES: 'echo,sleep,license-check' },
+  const fixture = useClusterSystem({ agents: AGENTS });
+
+  it('runs a repository job across the agent processes: scan, chunks on several agents, one report', async () => {
+    const { gateway, db } = fixture.get();
+    const root = mkdtempSync(join(tmpdir(), 'cf-sys-repo-'));
+    const files: Record<string, string> = {
+      'src/a.ts': 'export function a(x: number): number {\n  if (x > 1) return 1;\n  return 0;\n}\n',
+      'src/b.py': '# comment\ndef b(x):\n    return x or 1\n',
+      'cmd/main.go': 'package main\n\nfunc main() {\n}\n',
+    };
+    for (let index = 0; index < 30; index += 1) {
+      files[`gen/f${index}.js`] = `// file ${index}\nfunction f${index}(a, b) {\n  return a && b;\n}\n`;
+    }
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+    const response = await fetch(`${gateway.url}/jobs/repository`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.token}` },
+      body: JSON.stringify({ source: { path: root }, chunkBytes: 256 }),
+    });
+    expect(response.status).toBe(202);
+    const { jobId } = (await response.json()) as { jobId: string };
+    await waitForTasksToSucceed(fixture.get(), [jobId], { timeoutMs: 60_000, label: 'the repository job' });
+
+    const report = (await (await gatewayGet(gateway, `/tasks/${jobId}/result`)).json()) as {
+      output: { complete: boolean; totals: { files: number }; languages: Record<string, { files: number }> };
+    };
+    expect(report.output.complete).toBe(true);
+    expect(report.output.totals.files).toBe(33);
+    expect(report.output.languages['javascript']?.files).toBe(30);
+    // The chunks ran on more than one agent process.
+    const chunkAgents = await db.query<{ agents: string; chunks: string }>(
+      `SELECT count(DISTINCT r.agent_id) AS agents, count(*) AS chunks
+         FROM tasks t JOIN task_results r ON r.task_id = t.id
+        WHERE t.parent_id = $1 AND t.type = 'repo-chunk'`,
+      [jobId],
+    );
+    expect(Number(chunkAgents.rows[0]?.chunks)).toBeGreaterThan(3);
+    expect(Number(chunkAgents.rows[0]?.agents)).toBeGreaterThan(1);
   });
 
   it('runs the example agent type (license-check) on an agent process', async () => {
@@ -93,7 +133,10 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
 
     // Every task succeeded once (one result row, one applied success), none is left open.
     await expectEachSucceededOnce(db, taskIds);
-    // No result for anything else (beside the stream and license-check tests' tasks), and every agent did some of the work.
+    const repoTasks = await db.query<{ count: string }>(
+      `SELECT count(*) FROM task_results r JOIN tasks t ON t.id = r.task_id WHERE t.type LIKE 'repo-%'`,
+    );
+    // No result for anything else (beside the repository job's, the stream's and license-check's tasks), and every agent did some of the work.
     const results = await db.query<{ rows: string; agents: string; others: string }>(
       `SELECT count(*) FILTER (WHERE task_id = ANY($1)) AS rows,
               count(DISTINCT agent_id) FILTER (WHERE task_id = ANY($1)) AS agents,
@@ -101,7 +144,11 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
          FROM task_results`,
       [taskIds],
     );
-    expect(results.rows[0]).toEqual({ rows: String(TASKS), agents: String(AGENTS), others: '2' });
+    expect(results.rows[0]).toEqual({
+      rows: String(TASKS),
+      agents: String(AGENTS),
+      others: String(2 + Number(repoTasks.rows[0]?.count ?? 0)),
+    });
 
     // Every result, read back through the gateway, is the task's input.
     const read = await limitedMap(taskIds, 32, async (taskId) => {

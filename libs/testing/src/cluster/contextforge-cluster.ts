@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { ProcessSpec } from './managed-process';
 
+/** The task types the cluster's agents host. */
+export const CLUSTER_AGENT_TASK_TYPES =
+  'echo,sleep,license-check,code-analyzer,indexer,reviewer,repo-scan,repo-chunk';
+
 export interface ContextForgeClusterPorts {
   gateway: number;
   registry: number;
@@ -85,6 +89,9 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
   const agents = ports.agents.map((port, index) =>
     app(`agent-${index + 1}`, 'agent', port, {
       CONTEXTFORGE__AGENT__ID: `agent-${index + 1}`,
+      // Every built-in agent type (libs/agent-types builtinAgentTypes), so repository jobs and the
+      // example type run in the cluster too.
+      CONTEXTFORGE__AGENT__TASK_TYPES: CLUSTER_AGENT_TASK_TYPES,
       CONTEXTFORGE__AGENT__PORT: String(port),
       CONTEXTFORGE__AGENT__ENDPOINT: local(port),
     }),

@@ -4,8 +4,6 @@ export { analyzeFiles, MAX_FILE_BYTES } from './analyze-files';
 export type { AnalyzeFilesOptions, AnalyzeFilesResult, FileError } from './analyze-files';
 export { reviewFile, REVIEW_LIMITS } from './review-file';
 export type { ReviewOptions } from './review-file';
-export { summarize, mergeSummaries, HOTSPOT_LIMIT } from './summarize';
-export type { AnalysisSummary, Hotspot, LanguageTotals } from './summarize';
 export { detectLanguage, LANGUAGES, OTHER_LANGUAGE, PARSED_LANGUAGES, isParsedLanguage } from './languages';
 export type { CommentSyntax, LanguageSpec, ParsedLanguage } from './languages';
 export { countLines, scanComments } from './line-counts';

@@ -34,6 +34,7 @@ export interface AgentRuntimeOptions {
 
 interface Running {
   taskId: string;
+  type: string;
   attempt: number;
   controller: AbortController;
   done: Promise<void>;
@@ -154,8 +155,16 @@ export class AgentRuntime implements AgentEndpoint {
     }
     const type = this.handlers.get(task.type);
     if (!type) throw new AppError('UNKNOWN_TASK_TYPE', `agent ${this.id} does not run ${task.type}`);
+    if (type.concurrency !== undefined) {
+      const ofType = [...this.running.values()].filter((running) => running.type === task.type).length;
+      if (ofType >= type.concurrency) {
+        throw new AppError('AGENT_AT_CAPACITY', `agent ${this.id} runs ${ofType} ${task.type} tasks`, {
+          details: { concurrency: this.registration.concurrency, typeConcurrency: type.concurrency },
+        });
+      }
+    }
     const controller = new AbortController();
-    const run: Running = { taskId: task.id, attempt, controller, done: Promise.resolve() };
+    const run: Running = { taskId: task.id, type: task.type, attempt, controller, done: Promise.resolve() };
     this.running.set(key, run);
     run.done = this.execute(type, assignment, controller).finally(() => this.running.delete(key));
   }

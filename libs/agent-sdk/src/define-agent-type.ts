@@ -28,6 +28,12 @@ export interface AgentTypeDefinition<Input = unknown, Output = unknown> {
    * outside world).
    */
   cacheable?: boolean;
+  /**
+   * At most this many attempts of this type run at once on one agent (e.g. a memory-hungry
+   * analyzer); more are refused with AGENT_AT_CAPACITY like work beyond the agent's own
+   * `concurrency`, which also bounds them. Default: only the agent's concurrency.
+   */
+  concurrency?: number;
   /** Capabilities it adds to the agent that hosts it (languages, features). */
   capabilities?: readonly string[];
   /** Validates the task input; a mismatch fails the task without retries. */

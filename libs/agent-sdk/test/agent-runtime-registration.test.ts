@@ -7,6 +7,7 @@ import { HoldingDiscovery } from './support/holding-discovery';
 const echo = defineAgentType<unknown, unknown>({
   name: 'echo',
   version: '1.0.0',
+  cacheable: true,
   handler: async (input) => input,
 });
 const lint = defineAgentType<unknown, unknown>({
@@ -38,7 +39,8 @@ describe('AgentRuntime registration and heartbeats', () => {
       taskTypes: ['echo', 'lint'],
       capabilities: ['eslint', 'python', 'typescript'],
       concurrency: 3,
-      typeVersions: { echo: '1.0.0', lint: '1.0.0' },
+      // Only cacheable types advertise a version (the result cache keys on it).
+      typeVersions: { echo: '1.0.0' },
     });
     await expect(harness.network.ping(harness.endpoint)).resolves.toEqual({
       agentId: harness.agentId,

@@ -93,6 +93,29 @@ describe('AgentRuntime running tasks', () => {
     await harness.until(second.id, 'succeeded');
   });
 
+  it("refuses work beyond an agent type's own concurrency while other types still run", async () => {
+    const narrow = createGateAgentType('narrow');
+    const limited = { ...narrow.type, concurrency: 1 };
+    const own = await AgentHarness.create({ agentTypes: [limited, echo], concurrency: 4 });
+    try {
+      const [first, second, other] = [own.task('narrow'), own.task('narrow'), own.task('echo')];
+      await own.dispatch(first);
+      await expect(own.dispatch(second)).rejects.toMatchObject({
+        code: 'AGENT_AT_CAPACITY',
+        details: { typeConcurrency: 1 },
+      });
+      await own.dispatch(other);
+      await own.until(other.id, 'succeeded');
+      (await narrow.entered(first.id)).gate.resolve('ok');
+      await own.until(first.id, 'succeeded');
+      await own.dispatch(second);
+      (await narrow.entered(second.id)).gate.resolve('ok');
+      await own.until(second.id, 'succeeded');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses a task type it does not run with UNKNOWN_TASK_TYPE and publishes nothing for it', async () => {
     const task = harness.task('translate');
     await expect(harness.dispatch(task)).rejects.toMatchObject({

@@ -1,5 +1,5 @@
 import { createSilentLogger } from '@contextforge/observability';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { licenseCheckAgentType } from './license-check';
@@ -66,5 +66,13 @@ describe('license-check (the example agent type)', () => {
     await expect(
       licenseCheckAgentType.handler({ files: [{ path: 'a.ts', content: 'x' }] }, ctx),
     ).rejects.toThrow('cancelled');
+  });
+});
+
+describe('docs/agent-sdk.md', () => {
+  it('shows the example agent type exactly as it is in the repository', () => {
+    const doc = readFileSync(join(__dirname, '../../../docs/agent-sdk.md'), 'utf8');
+    const source = readFileSync(join(__dirname, 'license-check.ts'), 'utf8');
+    expect(doc).toContain(source);
   });
 });

@@ -16,7 +16,7 @@ export const EXIT_CODES = {
   notFound: 4,
   /** No answer from the gateway (refused, DNS, timeout). */
   unreachable: 5,
-  /** This gateway does not offer the endpoint the command needs (an older version). */
+  /** This gateway does not offer the endpoint the command needs (an older version: ROUTE_NOT_FOUND). */
   unavailable: 6,
   /** Stopped by Ctrl-C. */
   interrupted: 130,
@@ -34,14 +34,6 @@ export class UsageError extends Error {
   }
 }
 
-/** A feature the connected gateway does not have: exit code 6. */
-export class UnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnavailableError';
-  }
-}
-
 const NOT_FOUND_CODES: ReadonlySet<string> = new Set([
   'TASK_NOT_FOUND',
   'AGENT_NOT_FOUND',
@@ -51,9 +43,9 @@ const NOT_FOUND_CODES: ReadonlySet<string> = new Set([
 /** The exit code for anything a command threw. */
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError) return EXIT_CODES.usage;
-  if (error instanceof UnavailableError) return EXIT_CODES.unavailable;
   if (error instanceof ContextForgeError) {
     if (error.status === 0) return EXIT_CODES.unreachable;
+    if (error.code === 'ROUTE_NOT_FOUND') return EXIT_CODES.unavailable;
     if (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN') return EXIT_CODES.auth;
     if (NOT_FOUND_CODES.has(error.code)) return EXIT_CODES.notFound;
   }

@@ -182,6 +182,8 @@ function report(error: unknown, io: CliIo, json: boolean): number {
     line += ` (${error.code}${error.status ? `, HTTP ${error.status}` : ''})`;
     if (error.code === 'UNAUTHENTICATED')
       line += '\n  check --token, CF_TOKEN / CONTEXTFORGE_TOKEN or .contextforge/credentials.json';
+    if (error.code === 'ROUTE_NOT_FOUND')
+      line += '\n  this gateway does not offer what the command needs (an older version?)';
     if (error.retryAfterMs !== undefined) line += `\n  retry in ${Math.ceil(error.retryAfterMs / 1000)} s`;
   }
   io.stderr.write(`${line}\n`);

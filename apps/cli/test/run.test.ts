@@ -73,6 +73,8 @@ describe('contextforge run(): help and usage', () => {
       [['tasks', 'ls', '--status', 'sleeping', '--token', 't'], /--status must be one of/],
       [['tasks', 'ls', '--limit', '0', '--token', 't'], /--limit must be an integer/],
       [['analyze', '/definitely/not/here', '--token', 't'], /is not a directory/],
+      [['analyze', '.', '--chunk-bytes', '0', '--token', 't'], /--chunk-bytes must be an integer/],
+      [['search', '***', '--token', 't'], /the query needs a letter or a digit/],
       [['help', 'nope'], /unknown command "nope"/],
     ];
     for (const [argv, message] of cases) {
@@ -118,6 +120,40 @@ describe('contextforge run(): against a fake gateway', () => {
       status: 409,
       body: { error: { code: 'TASK_ALREADY_FINAL', message: `task ${TASK_ID} is already succeeded` } },
     },
+    'GET /search': {
+      status: 200,
+      body: {
+        results: [
+          {
+            symbol: {
+              kind: 'function',
+              name: 'parseTokens',
+              file: 'src/parse.ts',
+              startLine: 12,
+              endLine: 40,
+              signature: 'export function parseTokens(text: string): Token[]',
+              language: 'typescript',
+            },
+            taskId: TASK_ID,
+            score: 1.5,
+          },
+          {
+            symbol: {
+              kind: 'method',
+              name: 'parse_tokens_fast',
+              file: 'py/lexer.py',
+              startLine: 3,
+              endLine: 9,
+              signature: 'def parse_tokens_fast(self, text):',
+              language: 'python',
+            },
+            taskId: TASK_ID,
+            score: 0.4,
+          },
+        ],
+        nextCursor: 'c2',
+      },
+    },
     'GET /agents': {
       status: 401,
       body: {
@@ -161,7 +197,29 @@ describe('contextforge run(): against a fake gateway', () => {
     expect(stdout).toContain('"hello": "world"');
   });
 
-  it('maps gateway errors to exit codes: 409 -> 1, 401 -> 3, unknown route -> 6', async () => {
+  it('search prints a ranked table with file:line, kind, name and signature', async () => {
+    const { code, stdout, stderr } = await cli(
+      ['search', 'parse', 'tokens', '--kind', 'function', '--language', 'typescript', '--limit', '2'],
+      env(),
+    );
+    expect(code).toBe(0);
+    expect(gateway.requests.at(-1)?.url).toBe(
+      '/search?q=parse+tokens&kind=function&language=typescript&limit=2',
+    );
+    expect(stdout.split('\n')).toEqual([
+      '#  LOCATION         KIND      NAME               SIGNATURE',
+      '1  src/parse.ts:12  function  parseTokens        export function parseTokens(text: string): Token[]',
+      '2  py/lexer.py:3    method    parse_tokens_fast  def parse_tokens_fast(self, text):',
+      '',
+    ]);
+    expect(stderr).toContain('--cursor c2');
+
+    const badKind = await cli(['search', 'x', '--kind', 'widget'], env());
+    expect(badKind.code).toBe(EXIT_CODES.usage);
+    expect(badKind.stderr).toContain('--kind must be one of function, method');
+  });
+
+  it('maps gateway errors to exit codes: 409 -> 1, 401 -> 3, a route the gateway lacks -> 6', async () => {
     const final = await cli(['tasks', 'cancel', TASK_ID], env());
     expect(final.code).toBe(EXIT_CODES.failed);
     expect(final.stderr).toContain('is already succeeded (TASK_ALREADY_FINAL, HTTP 409)');
@@ -170,13 +228,11 @@ describe('contextforge run(): against a fake gateway', () => {
     expect(denied.code).toBe(EXIT_CODES.auth);
     expect(denied.stderr).toContain('invalid token (UNAUTHENTICATED, HTTP 401)');
 
-    const search = await cli(['search', 'parse', 'tokens'], env());
-    expect(search.code).toBe(EXIT_CODES.unavailable);
-    expect(search.stderr).toContain('search is not available on this gateway');
-    expect(gateway.requests.at(-1)?.url).toBe('/search?q=parse+tokens');
-
+    // This fake gateway is an older version without repository jobs.
     const analyze = await cli(['analyze', '.'], env());
     expect(analyze.code).toBe(EXIT_CODES.unavailable);
-    expect(analyze.stderr).toContain('repository analysis is not available on this gateway');
+    expect(analyze.stderr).toContain('(ROUTE_NOT_FOUND, HTTP 404)');
+    expect(analyze.stderr).toContain('this gateway does not offer what the command needs');
+    expect(gateway.requests.at(-1)).toMatchObject({ method: 'POST', url: '/jobs/repository' });
   });
 });

@@ -6,6 +6,7 @@ import {
   AgentsHealthSchema,
   AgentsSnapshotSchema,
   ApiKeyListSchema,
+  BatchSubmitResponseSchema,
   ApiKeyViewSchema,
   CreateApiKeyRequestSchema,
   CreatedApiKeySchema,
@@ -14,7 +15,10 @@ import {
   PerformanceMetricsSchema,
   ReadinessStatusSchema,
   RedriveOutcomeSchema,
+  RepoReportSchema,
+  SubmitJobResponseSchema,
   SubmitTaskResponseSchema,
+  SymbolSearchResponseSchema,
   TaskMetricsSchema,
   TaskPageSchema,
   TaskResultViewSchema,
@@ -25,9 +29,14 @@ import {
   type AgentRegistrationInput,
   type AgentsHealth,
   type ApiKeyView,
+  type BatchSubmitResponse,
   type CreatedApiKey,
   type MetricsTick,
   type PerformanceMetrics,
+  type RepoReport,
+  type RepositoryJobRequestSchema,
+  type SYMBOL_KINDS,
+  type SymbolSearchResponse,
   type TaskMetrics,
   type TaskResultView,
   type TaskStatus,
@@ -36,6 +45,7 @@ import {
   type TaskView,
 } from '@contextforge/contracts';
 import { z } from 'zod';
+import { ContextForgeError } from './contextforge-error';
 import { HttpRequester, type RequestOptions, type RetryOptions } from './http-requester';
 import {
   resumableFeedStream,
@@ -89,6 +99,44 @@ export interface SubmittedTask {
   replayed: boolean;
 }
 
+/** One entry of a batch answer: the item's position in the request, its task and status. */
+export type BatchSubmittedTask = BatchSubmitResponse['tasks'][number];
+
+export type SymbolKind = (typeof SYMBOL_KINDS)[number];
+/** GET /search filters and paging (limit 1-100, default 20). */
+export interface SearchOptions {
+  kind?: SymbolKind;
+  language?: string;
+  limit?: number;
+  cursor?: string;
+}
+/** One page of ranked hits, best first; `nextCursor` when there are more. */
+export type SearchPage = SymbolSearchResponse;
+export type SymbolHit = SymbolSearchResponse['results'][number];
+
+/** Options of a repository job given by path (RepositoryJobRequestSchema without `source`). */
+export type RepositoryJobOptions = Omit<z.input<typeof RepositoryJobRequestSchema>, 'source'>;
+/** The options an archive upload can carry (in the query string). */
+export type ArchiveJobOptions = Pick<
+  RepositoryJobOptions,
+  'analyzers' | 'chunkBytes' | 'include' | 'exclude' | 'priority' | 'maxAttempts' | 'idempotencyKey'
+>;
+/**
+ * What submitRepositoryJob analyses: a directory the agents can read (absolute, no `..`), or the
+ * repository itself as a gzip-compressed tar archive (unpacked into the gateway's workspace).
+ */
+export type RepositoryJobSource =
+  | ({ path: string } & RepositoryJobOptions)
+  | ({ archive: Uint8Array | ReadableStream<Uint8Array> } & ArchiveJobOptions);
+
+/** The 202 answer of submitRepositoryJob: the job is the task `jobId` (type repo-analysis). */
+export interface SubmittedJob {
+  jobId: string;
+  status: TaskStatus;
+  /** True when the idempotency key was seen before: this is the first job's answer again. */
+  replayed: boolean;
+}
+
 export type AgentStreamMessage = FeedMessage<Agent[], AgentFeedEventMessage>;
 export type MetricsStreamMessage = FeedMessage<MetricsTick, MetricsTick>;
 
@@ -99,11 +147,8 @@ export type MetricsStreamMessage = FeedMessage<MetricsTick, MetricsTick>;
  * retryAfterMs). Works in Node 20+ and in browsers (streams then authenticate with
  * `?access_token=`).
  *
- * Extension points (endpoints another part of the platform is adding; add a typed method here
- * when the route exists in libs/gateway-service/src/rest/routes.ts, and until then use `request`):
- * - POST /tasks/batch (submit N tasks in one request),
- * - GET /search?q= (the symbol index),
- * - POST /jobs/repository (a repository analysis job from {source: {path}} or a .tar.gz upload).
+ * A route without a typed method yet can be called with `request` (a typed method is added here
+ * when the route exists in libs/gateway-service/src/rest/routes.ts).
  */
 export class ContextForgeClient {
   readonly baseUrl: string;
@@ -206,6 +251,106 @@ export class ContextForgeClient {
       schema: RedriveOutcomeSchema,
       ...options,
     });
+  }
+
+  // --- batches, search and repository jobs ----------------------------------------------------
+
+  /**
+   * POST /tasks/batch: up to 1,000 submissions (each like submitTask's, with its own
+   * idempotencyKey) in one request. Answers one entry per item in request order (`index`); an
+   * item answered from the result cache is already succeeded (`fromCache`), one whose key named an
+   * earlier task answers that task (`replayed`). A validation error names the item (tasks[3].type)
+   * and nothing is submitted.
+   */
+  async submitBatch(
+    submissions: readonly TaskSubmissionInput[],
+    options: CallOptions = {},
+  ): Promise<BatchSubmittedTask[]> {
+    const answer = await this.request('POST', '/tasks/batch', {
+      body: { tasks: submissions },
+      schema: BatchSubmitResponseSchema,
+      ...options,
+    });
+    return answer.tasks;
+  }
+
+  /**
+   * GET /search: symbols of your succeeded indexer results (admins: everyone's), ranked best
+   * first. Every word of `query` must match (camelCase, snake_case and kebab-case are split), the
+   * last as a prefix. One page; pass `nextCursor` as `cursor` for the next, or use iterateSearch.
+   */
+  search(query: string, filters: SearchOptions = {}, options: CallOptions = {}): Promise<SearchPage> {
+    return this.request('GET', '/search', {
+      query: { q: query, ...filters },
+      schema: SymbolSearchResponseSchema,
+      ...options,
+    });
+  }
+
+  /** Every hit of `query`, page after page, in rank order (`limit` is the page size). */
+  async *iterateSearch(
+    query: string,
+    filters: Omit<SearchOptions, 'cursor'> = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<SymbolHit> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.search(query, { ...filters, ...(cursor ? { cursor } : {}) }, options);
+      yield* page.results;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  /**
+   * POST /jobs/repository: one job that analyses a repository across the agents. `{path}` names a
+   * directory the agents can read (the same machine in the embedded mode, a shared volume in a
+   * cluster); `{archive}` uploads a .tar.gz (at most the gateway's body limit, 100 MB by default),
+   * sent as application/gzip with the options in the query. A stream archive is sent once (never
+   * retried). Follow the job with streamTask(jobId) (a `progress` event {done, total} per
+   * finished chunk) and read its report with getRepositoryReport(jobId); cancelTask(jobId)
+   * cancels every chunk.
+   */
+  async submitRepositoryJob(source: RepositoryJobSource, options: CallOptions = {}): Promise<SubmittedJob> {
+    let request: RequestOptions<z.output<typeof SubmitJobResponseSchema>>;
+    if ('archive' in source) {
+      const { archive, analyzers, include, exclude, ...rest } = source;
+      const list = (values: readonly string[] | undefined) => values?.join(',');
+      request = {
+        raw: { contentType: 'application/gzip', data: archive },
+        query: { ...rest, analyzers: list(analyzers), include: list(include), exclude: list(exclude) },
+      };
+    } else {
+      const { path, ...rest } = source;
+      request = { body: { source: { path }, ...rest } };
+    }
+    const answer = await this.http.send('POST', '/jobs/repository', {
+      ...request,
+      schema: SubmitJobResponseSchema,
+      ...options,
+    });
+    return { ...answer.body, replayed: answer.headers.get('idempotent-replayed') === 'true' };
+  }
+
+  /**
+   * The report of a succeeded repository job (GET /tasks/{jobId}/result, its output checked
+   * against RepoReportSchema). `complete: false` means files are missing: `missing` says which
+   * and why. RESULT_NOT_AVAILABLE while the job runs or when it did not succeed.
+   */
+  async getRepositoryReport(jobId: string, options: CallOptions = {}): Promise<RepoReport> {
+    const result = await this.getResult(jobId, options);
+    const parsed = RepoReportSchema.safeParse(result.output);
+    if (!parsed.success) {
+      throw new ContextForgeError('INTERNAL', `task ${jobId} did not produce a repository report`, {
+        status: 200,
+        details: {
+          issues: parsed.error.issues.map((issue) => ({
+            path: issue.path.join('.'),
+            message: issue.message,
+          })),
+        },
+      });
+    }
+    return parsed.data;
   }
 
   // --- agents ----------------------------------------------------------------------------------

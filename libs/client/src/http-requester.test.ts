@@ -150,4 +150,32 @@ describe('ContextForgeClient over a scripted fetch', () => {
       '?status=queued&limit=2&cursor=c1',
     ]);
   });
+
+  it('uploads an archive as application/gzip with its options in the query; a stream is never retried', async () => {
+    const { fetch, requests } = scriptedFetch([
+      json(202, { jobId: TASK_ID, status: 'queued' }),
+      rateLimited(10),
+    ]);
+    const client = new ContextForgeClient({ baseUrl: 'http://gw.test', token: 't', fetch, retry: true });
+    const archive = new Uint8Array([0x1f, 0x8b, 1, 2]);
+    await expect(
+      client.submitRepositoryJob({ archive, chunkBytes: 300, analyzers: ['code-analyzer', 'indexer'] }),
+    ).resolves.toEqual({ jobId: TASK_ID, status: 'queued', replayed: false });
+    expect(requests[0]?.url).toBe(
+      'http://gw.test/jobs/repository?chunkBytes=300&analyzers=code-analyzer%2Cindexer',
+    );
+    expect(requests[0]?.init?.headers).toMatchObject({ 'content-type': 'application/gzip' });
+    expect(requests[0]?.init?.body).toBe(archive);
+
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(archive);
+        controller.close();
+      },
+    });
+    const error = await rejection(client.submitRepositoryJob({ archive: stream }));
+    expect(error.code).toBe('RATE_LIMITED');
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.init).toMatchObject({ body: stream, duplex: 'half' });
+  });
 });

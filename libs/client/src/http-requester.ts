@@ -23,6 +23,11 @@ export interface RequesterOptions {
 export interface RequestOptions<T> {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /**
+   * A body sent as is instead of JSON (e.g. an archive upload). A ReadableStream is sent once:
+   * such a call is never retried.
+   */
+  raw?: { contentType: string; data: Uint8Array | ReadableStream<Uint8Array> };
   /** Validates a 2xx body; omit for answers without one (204). */
   schema?: z.ZodType<T>;
   signal?: AbortSignal;
@@ -40,7 +45,8 @@ export class HttpRequester {
 
   async send<T>(method: string, path: string, request: RequestOptions<T> = {}): Promise<Answer<T>> {
     const retry = this.options.retry;
-    const maxAttempts = retry ? Math.max(1, retry.maxAttempts ?? 3) : 1;
+    const replayable = !(request.raw?.data instanceof ReadableStream);
+    const maxAttempts = retry && replayable ? Math.max(1, retry.maxAttempts ?? 3) : 1;
     let delay = retry?.initialDelayMs ?? 500;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -78,8 +84,11 @@ export class HttpRequester {
       ...(await this.options.credentials()),
       ...(this.options.userAgent ? { 'user-agent': this.options.userAgent } : {}),
     };
-    let body: string | undefined;
-    if (request.body !== undefined) {
+    let body: string | Uint8Array | ReadableStream<Uint8Array> | undefined;
+    if (request.raw !== undefined) {
+      headers['content-type'] = request.raw.contentType;
+      body = request.raw.data;
+    } else if (request.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.body);
     }
@@ -88,7 +97,10 @@ export class HttpRequester {
     let response: Response;
     let text: string;
     try {
-      response = await this.options.fetch(url, { method, headers, body, signal });
+      // A stream body needs `duplex: 'half'` (Fetch standard; Node's fetch refuses it otherwise).
+      const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal };
+      if (body instanceof ReadableStream) init.duplex = 'half';
+      response = await this.options.fetch(url, init);
       text = await response.text();
     } catch (error) {
       if (request.signal?.aborted) throw error;

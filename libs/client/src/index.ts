@@ -1,13 +1,22 @@
 export { ContextForgeClient } from './contextforge-client';
 export type {
   AgentStreamMessage,
+  ArchiveJobOptions,
+  BatchSubmittedTask,
   CallOptions,
   ContextForgeClientOptions,
   ListTasksFilters,
   ListTasksQuery,
   MetricsStreamMessage,
   RedriveOutcome,
+  RepositoryJobOptions,
+  RepositoryJobSource,
+  SearchOptions,
+  SearchPage,
+  SubmittedJob,
   SubmittedTask,
+  SymbolHit,
+  SymbolKind,
   TaskPage,
 } from './contextforge-client';
 export { ContextForgeError, codeForStatus, errorFromAnswer, parseRetryAfter } from './contextforge-error';

@@ -42,6 +42,7 @@ export function formatReportSummary(report: RepoReport, hotspots = 10): string {
     );
   }
   const severities = Object.entries(report.findings.bySeverity)
+    .sort(([a], [b]) => severityRank(a) - severityRank(b))
     .map(([severity, count]) => `${count} ${severity}`)
     .join(', ');
   sections.push(`Findings: ${report.findings.total}${severities ? ` (${severities})` : ''}\n`);
@@ -60,4 +61,10 @@ export function formatReportSummary(report: RepoReport, hotspots = 10): string {
     );
   }
   return sections.join('\n');
+}
+
+const SEVERITY_ORDER = ['error', 'warning', 'info'];
+function severityRank(severity: string): number {
+  const rank = SEVERITY_ORDER.indexOf(severity);
+  return rank === -1 ? SEVERITY_ORDER.length : rank;
 }

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 void runService(
   'agent',
   async (context) => {
-    const { config, logger, onStop } = context;
+    const { config, logger, onStop, metrics } = context;
     const { agent: settings } = config;
     const id = settings.id ?? `agent-${hostname()}-${settings.port}`;
     const bus = await openBus(context, id);
@@ -40,6 +40,7 @@ void runService(
           ...(tls ? { tls } : {}),
           bodyLimitBytes: config.network.bodyLimit,
           logger,
+          metrics,
         });
         port = server.port;
         return server;

@@ -13,7 +13,12 @@ import { createDiscovery } from '@contextforge/discovery';
 import { createDevCredentials, type DevCredentials } from '@contextforge/auth';
 import { startGateway } from '@contextforge/gateway-service';
 import { createMessageBus } from '@contextforge/messaging';
-import { createLogger, type Logger } from '@contextforge/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  type Logger,
+  type MetricsRegistry,
+} from '@contextforge/observability';
 import { createApiKeyStore, createTaskRepository } from '@contextforge/persistence';
 import { ActiveHealthChecker, Registry } from '@contextforge/registry-service';
 import { ResultStore } from '@contextforge/result-store-service';
@@ -39,6 +44,8 @@ export interface EmbeddedSystem {
   scheduler: Scheduler;
   /** Runs repository jobs (use case 1) beside the scheduler. */
   jobs: JobCoordinator;
+  /** The Prometheus registry every service of the process records into (served at the gateway's /metrics). */
+  metrics: MetricsRegistry;
   /** Calls `listener` with every task the result-store changes; returns the unsubscribe function. */
   onTaskChanged(listener: (task: TaskView) => void): () => void;
   /** Stops everything, in the reverse order of starting. */
@@ -49,6 +56,8 @@ export interface EmbeddedOverrides {
   logger?: Logger;
   /** Where the gateway unpacks uploaded repositories (default `.contextforge/workspace`). */
   workspaceDir?: string;
+  /** The Prometheus registry (default: a new one, service label `embedded`). */
+  metrics?: MetricsRegistry;
 }
 
 /**
@@ -61,6 +70,7 @@ export async function startEmbeddedSystem(
   overrides: EmbeddedOverrides = {},
 ): Promise<EmbeddedSystem> {
   const logger = overrides.logger ?? createLogger({ service: 'contextforge', level: config.logging.level });
+  const metrics = overrides.metrics ?? createMetricsRegistry({ service: 'embedded' });
   const stack: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const close of stack.reverse()) {
@@ -71,6 +81,7 @@ export async function startEmbeddedSystem(
     const topics = topicNames(config.coordinator.queue.topicPrefix);
     const bus = await createMessageBus(config.coordinator.queue.url, {
       logger: logger.child({ component: 'bus' }),
+      metrics,
     });
     await bus.connect();
     stack.push(() => bus.close());
@@ -96,6 +107,7 @@ export async function startEmbeddedSystem(
       bus,
       topics,
       logger: logger.child({ component: 'result-store' }),
+      metrics,
       onTasksChanged: (tasks) => {
         for (const task of tasks) for (const listener of listeners) listener(task);
       },
@@ -108,6 +120,7 @@ export async function startEmbeddedSystem(
       bus,
       topics,
       logger: logger.child({ component: 'registry' }),
+      metrics,
     });
     await registry.start();
     stack.push(() => registry.stop());
@@ -142,6 +155,7 @@ export async function startEmbeddedSystem(
       logger: logger.child({ component: 'scheduler' }),
       ...schedulerSettingsFromConfig(config),
       jobs,
+      metrics,
     });
     await scheduler.start();
     stack.push(() => scheduler.stop());
@@ -196,6 +210,7 @@ export async function startEmbeddedSystem(
       apiKeys,
       bus,
       logger: logger.child({ component: 'gateway' }),
+      metrics,
       ...(credentials ? { jwt: credentials.jwt } : {}),
       ...(overrides.workspaceDir ? { repositoryJobs: { workspaceDir: overrides.workspaceDir } } : {}),
     });
@@ -211,6 +226,7 @@ export async function startEmbeddedSystem(
       agents,
       scheduler,
       jobs,
+      metrics,
       onTaskChanged,
       stop,
     };

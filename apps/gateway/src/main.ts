@@ -6,7 +6,7 @@ import { openBus } from '@contextforge/service-wiring';
 void runService(
   'gateway',
   async (context) => {
-    const { config, logger, onStop } = context;
+    const { config, logger, onStop, metrics } = context;
     // Only the stream hub reads the bus; every write goes through the result-store's API.
     const bus = await openBus(context, 'gateway');
     const gateway = await startGateway({
@@ -16,6 +16,7 @@ void runService(
       apiKeys: new HttpApiKeyStore(config.resultStore.url),
       bus,
       logger,
+      metrics,
     });
     onStop(() => gateway.close());
     return [

@@ -8,7 +8,7 @@ import { openBus, openDiscovery, openTls, replicaId } from '@contextforge/servic
 void runService(
   'registry',
   async (context) => {
-    const { config, logger, onStop } = context;
+    const { config, logger, onStop, metrics } = context;
     const bus = await openBus(context, 'registry');
     const discovery = await openDiscovery(context);
     // Health pings to https:// agents use the same client certificate as dispatches.
@@ -18,6 +18,7 @@ void runService(
       bus,
       topics: topicNames(config.coordinator.queue.topicPrefix),
       logger,
+      metrics,
     });
     await registry.trackCircuits();
     onStop(() => registry.stopTrackingCircuits());
@@ -51,7 +52,11 @@ void runService(
     leadership.start();
     onStop(() => leadership.stop());
     const server = await listen(
-      createServiceApp({ logger, routers: [registryRouter(registry)] }),
+      createServiceApp({
+        logger,
+        routers: [registryRouter(registry)],
+        metrics: { registry: metrics, service: 'registry' },
+      }),
       config.registry.port,
     );
     onStop(() => server.close());

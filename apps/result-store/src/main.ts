@@ -14,7 +14,7 @@ import { openBus } from '@contextforge/service-wiring';
 void runService(
   'result-store',
   async (context) => {
-    const { config, logger, onStop } = context;
+    const { config, logger, onStop, metrics } = context;
     const bus = await openBus(context, 'result-store');
     const repository = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
     await repository.connect();
@@ -30,6 +30,7 @@ void runService(
       bus,
       topics: topicNames(config.coordinator.queue.topicPrefix),
       logger,
+      metrics,
     });
     await store.start();
     onStop(() => store.stop());
@@ -38,7 +39,10 @@ void runService(
       leaseRouter(leases),
       apiKeyStoreRouter(apiKeys),
     ];
-    const server = await listen(createServiceApp({ logger, routers }), config.resultStore.port);
+    const server = await listen(
+      createServiceApp({ logger, routers, metrics: { registry: metrics, service: 'result-store' } }),
+      config.resultStore.port,
+    );
     onStop(() => server.close());
     return [`result-store listening on :${server.port}`];
   },

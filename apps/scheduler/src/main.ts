@@ -21,7 +21,7 @@ import { Router } from 'express';
 void runService(
   'scheduler',
   async (context) => {
-    const { config, logger, onStop } = context;
+    const { config, logger, onStop, metrics } = context;
     const bus = await openBus(context, 'scheduler');
     const discovery = await openDiscovery(context);
     const resultStore = new HttpResultStoreClient(config.resultStore.url);
@@ -57,6 +57,7 @@ void runService(
           logger,
           ...(fallback ? { fallback } : {}),
           jobs,
+          metrics,
         });
         try {
           await jobs.start();
@@ -83,7 +84,14 @@ void runService(
     const status = Router().get('/leadership', (_req, res) => {
       res.json({ lease: 'scheduler', holder, leading: leadership.leading });
     });
-    const server = await listen(createServiceApp({ logger, routers: [status] }), config.scheduler.port);
+    const server = await listen(
+      createServiceApp({
+        logger,
+        routers: [status],
+        metrics: { registry: metrics, service: 'scheduler' },
+      }),
+      config.scheduler.port,
+    );
     onStop(() => server.close());
     return [`scheduler listening on :${server.port}`];
   },

@@ -26,6 +26,8 @@ export interface AgentHttpServerOptions {
    * connections. Unset: plain HTTP.
    */
   tls?: TlsMaterial;
+  /** Serve GET /metrics from this registry (a MetricsRegistry from libs/observability fits). */
+  metrics?: { readonly contentType: string; exposition(): Promise<string> };
 }
 
 const CANCEL_PATH = /^\/v1\/assignments\/([^/]+)\/(\d+)\/cancel$/;
@@ -41,7 +43,7 @@ export async function serveAgentEndpoint(
 ): Promise<{ port: number; close(): Promise<void> }> {
   const limit = options.bodyLimitBytes ?? 110 * 1024 * 1024;
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    handle(agent, req, res, limit).catch((error: unknown) => {
+    handle(agent, req, res, limit, options.metrics).catch((error: unknown) => {
       if (!(error instanceof AppError)) {
         options.logger?.error(
           { err: error instanceof Error ? error.stack : String(error), path: req.url },
@@ -77,8 +79,20 @@ export async function serveAgentEndpoint(
   };
 }
 
-async function handle(agent: AgentEndpoint, req: IncomingMessage, res: ServerResponse, limit: number) {
+async function handle(
+  agent: AgentEndpoint,
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  metrics: AgentHttpServerOptions['metrics'],
+) {
   const url = req.url ?? '/';
+  if (metrics && req.method === 'GET' && url === '/metrics') {
+    const text = await metrics.exposition();
+    res.writeHead(200, { 'content-type': metrics.contentType });
+    res.end(text);
+    return;
+  }
   if (req.method === 'GET' && (url === '/healthz' || url === '/v1/load')) {
     reply(res, 200, url === '/healthz' ? { status: 'ok' } : agent.load());
     return;

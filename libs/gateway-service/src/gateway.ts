@@ -1,8 +1,15 @@
 import type { Authenticator } from '@contextforge/contracts';
-import type { Logger } from '@contextforge/observability';
+import type { Logger, MetricsRegistry } from '@contextforge/observability';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Server } from 'node:http';
-import { errorHandler, listen, requireJson, routeNotFound } from '@contextforge/http-kit';
+import {
+  errorHandler,
+  httpMetrics,
+  listen,
+  metricsEndpoint,
+  requireJson,
+  routeNotFound,
+} from '@contextforge/http-kit';
 import type { GatewayOperations } from './operations';
 import { renderDocsPage } from './rest/docs-page';
 import { mountRoutes } from './rest/express-routes';
@@ -31,6 +38,13 @@ export interface GatewayOptions {
   jsonBody?: RequestHandler | readonly RequestHandler[];
   /** Title, version and servers of the OpenAPI document. */
   openApi?: OpenApiOptions;
+  /**
+   * The process's Prometheus metrics: every request is counted (service `gateway`, route = the
+   * route pattern) and GET /metrics serves the registry. /metrics is outside the API: not in
+   * GATEWAY_ROUTES or the OpenAPI document, unauthenticated like /healthz and ahead of
+   * `beforeRoutes` (so scrapes are never rate limited); keep it off the public ingress.
+   */
+  metrics?: MetricsRegistry;
 }
 
 /**
@@ -49,6 +63,10 @@ export function createGatewayApp(options: GatewayOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (options.metrics) {
+    app.use(httpMetrics(options.metrics, 'gateway'));
+    app.get('/metrics', metricsEndpoint(options.metrics));
+  }
   for (const handler of options.beforeRoutes ?? []) app.use(handler);
   mountRoutes(app, GATEWAY_ROUTES, {
     authenticator: options.authenticator,

@@ -18,7 +18,7 @@ import {
   limitTasks,
   rateLimitByIp,
 } from '@contextforge/edge';
-import type { Logger } from '@contextforge/observability';
+import type { Logger, MetricsRegistry } from '@contextforge/observability';
 import { TlsMaterial } from '@contextforge/tls';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +50,8 @@ export interface StartGatewayOptions {
    * share, and limits. maxArchiveBytes defaults to network.body_limit.
    */
   repositoryJobs?: Partial<RepositoryJobSettings>;
+  /** Prometheus metrics: HTTP requests are counted and GET /metrics serves them (see GatewayOptions). */
+  metrics?: MetricsRegistry;
 }
 
 export interface RunningGateway {
@@ -131,6 +133,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       beforeRoutes: [perIp],
       jsonBody: jsonBody({ limitBytes: network.bodyLimit }),
       ...(options.version ? { openApi: { version: options.version } } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
 
     const tls = network.tls.enabled ? await TlsMaterial.load(network.tls) : undefined;

@@ -8,3 +8,4 @@ export { createServiceApp, listen } from './service-app';
 export type { ServiceAppOptions } from './service-app';
 export { HttpLeaseStore, leaseRouter } from './internal-leases';
 export { HttpApiKeyStore, apiKeyStoreRouter } from './internal-api-keys';
+export { httpMetrics, metricsEndpoint } from './http-metrics';

@@ -1,19 +1,29 @@
-import type { Logger } from '@contextforge/observability';
+import type { Logger, MetricsRegistry } from '@contextforge/observability';
 import express, { type Express, type Router } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorHandler, routeNotFound } from './express-errors';
+import { httpMetrics, metricsEndpoint } from './http-metrics';
 
 export interface ServiceAppOptions {
   logger: Logger;
   routers?: Router[];
   ready?: () => Promise<boolean>;
+  /**
+   * The process's metrics: requests are counted under `service`, and GET /metrics serves the
+   * registry in the Prometheus text format. Without it there is no /metrics.
+   */
+  metrics?: { registry: MetricsRegistry; service: string };
 }
 
-/** An internal service's HTTP face: /healthz, /readyz, its routers, our error shape. */
+/** An internal service's HTTP face: /healthz, /readyz, /metrics, its routers, our error shape. */
 export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (options.metrics) {
+    app.use(httpMetrics(options.metrics.registry, options.metrics.service));
+    app.get('/metrics', metricsEndpoint(options.metrics.registry));
+  }
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     const ready = options.ready ? await options.ready().catch(() => false) : true;

@@ -34,9 +34,18 @@ export const SILENT_LOGGER: BusLogger = Object.freeze({
   error: () => undefined,
 });
 
+/**
+ * Where a bus reports consumer lag (MetricsRegistry from libs/observability fits): messages
+ * behind the high watermark of one subscription's topic for its group, summed over partitions.
+ */
+export interface BusMetrics {
+  setConsumerLag(topic: string, group: string, messages: number): void;
+}
+
 export interface CommonBusOptions {
   retry?: Partial<RetryPolicy>;
   logger?: BusLogger;
+  metrics?: BusMetrics;
 }
 
 export function resolveRetryPolicy(retry: Partial<RetryPolicy> | undefined): RetryPolicy {

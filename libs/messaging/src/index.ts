@@ -7,6 +7,6 @@ export type { MemoryMessageBusOptions } from './memory/memory-message-bus';
 export { createMessageBus, parseKafkaBrokers } from './create-message-bus';
 export type { MessageBusOptions } from './create-message-bus';
 export { DEFAULT_RETRY_POLICY, SILENT_LOGGER } from './bus-options';
-export type { BusLogger, CommonBusOptions, RetryPolicy } from './bus-options';
+export type { BusLogger, BusMetrics, CommonBusOptions, RetryPolicy } from './bus-options';
 export type { KafkaMessageBusOptions } from './kafka/kafka-options';
 export { kafkaGroupId } from './kafka/kafka-options';

@@ -1,4 +1,4 @@
 export { runService } from './run-service';
-export type { RunServiceOptions, ServiceContext } from './run-service';
+export type { RunServiceOptions, ServiceContext, StartedServiceContext } from './run-service';
 export { Leadership } from './leadership';
 export type { LeadershipOptions } from './leadership';

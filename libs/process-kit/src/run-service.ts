@@ -1,6 +1,11 @@
 import { ConfigError, loadConfigFromProcess, type Config } from '@contextforge/config';
 import { isRetryable } from '@contextforge/contracts';
-import { createLogger, type Logger } from '@contextforge/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  type Logger,
+  type MetricsRegistry,
+} from '@contextforge/observability';
 import { backoffDelay, sleep } from '@contextforge/resilience';
 
 export interface ServiceContext {
@@ -8,7 +13,15 @@ export interface ServiceContext {
   logger: Logger;
   /** Registers a cleanup step; steps run in reverse order on stop or when start fails. */
   onStop(step: () => Promise<void>): void;
+  /**
+   * The process's Prometheus registry (service label = the service's name); runService always
+   * sets it. Optional here so that helpers taking a context can be called without one.
+   */
+  metrics?: MetricsRegistry;
 }
+
+/** The context runService hands to `start`. */
+export type StartedServiceContext = ServiceContext & { metrics: MetricsRegistry };
 
 export interface RunServiceOptions {
   argv: readonly string[];
@@ -32,7 +45,7 @@ export interface RunServiceOptions {
  */
 export async function runService(
   name: string,
-  start: (context: ServiceContext) => Promise<string[] | void>,
+  start: (context: StartedServiceContext) => Promise<string[] | void>,
   options: RunServiceOptions,
 ): Promise<void> {
   let config: Config;
@@ -43,6 +56,7 @@ export async function runService(
     return;
   }
   const logger = createLogger({ service: name, level: config.logging.level });
+  const metrics = createMetricsRegistry({ service: name });
   const steps: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of steps.splice(0).reverse()) {
@@ -75,7 +89,7 @@ export async function runService(
   const maxRetries = options.startRetries ?? 10;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const banner = await start({ config, logger, onStop: (step) => steps.push(step) });
+      const banner = await start({ config, logger, metrics, onStop: (step) => steps.push(step) });
       if (stopRequested.signal.aborted) {
         exitAfterStop();
         return;

@@ -17,13 +17,15 @@ import {
   type WatchHandle,
 } from '@contextforge/contracts';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@contextforge/observability';
+import { AGENT_STATUS_LABELS, type Logger, type MetricsRegistry } from '@contextforge/observability';
 
 export interface RegistryOptions {
   discovery: Discovery;
   bus: MessageBus;
   topics: TopicNames;
   logger: Logger;
+  /** Prometheus metrics: agents by status (healthy, draining, unhealthy), read at every scrape. */
+  metrics?: MetricsRegistry;
 }
 
 export function agentStatusOf(instance: AgentInstance): AgentStatus {
@@ -57,7 +59,17 @@ export class Registry implements RegistryApi {
   private readonly circuits = new Map<string, CircuitState>();
   private circuitSubscription: Subscription | undefined;
 
-  constructor(private readonly options: RegistryOptions) {}
+  constructor(private readonly options: RegistryOptions) {
+    const metrics = options.metrics;
+    metrics?.onScrape(async () => {
+      const counts = new Map<string, number>(AGENT_STATUS_LABELS.map((status) => [status, 0]));
+      for (const instance of await options.discovery.list()) {
+        const status = agentStatusOf(instance);
+        counts.set(status, (counts.get(status) ?? 0) + 1);
+      }
+      for (const [status, count] of counts) metrics.agents.set({ status }, count);
+    });
+  }
 
   /**
    * Follows the scheduler's breaker states so that agent reads show them. Every replica does this,

@@ -29,7 +29,7 @@ import {
   type TaskView,
   type TopicNames,
 } from '@contextforge/contracts';
-import type { Logger } from '@contextforge/observability';
+import type { Logger, MetricsRegistry } from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
 
 export interface ResultStoreOptions {
@@ -43,6 +43,12 @@ export interface ResultStoreOptions {
   metricsWindowSeconds?: number;
   /** The clock of taskMetrics (tests). */
   now?: () => Date;
+  /**
+   * Prometheus metrics, counted from what is committed (so once per task or event, whichever
+   * replica applies it): submissions, final statuses with the submit-to-final duration, failed
+   * attempts by error code, and the agents' run time of succeeded attempts.
+   */
+  metrics?: MetricsRegistry;
 }
 
 /** Default and largest page of taskEvents. */
@@ -131,6 +137,7 @@ export class ResultStore implements ResultStoreApi {
           options.cacheKey === undefined ? {} : { cacheKey: options.cacheKey },
         );
         outcomes.push({ task: outcome.task, created: outcome.created });
+        if (outcome.created) this.recordCreated(outcome.task);
         if (outcome.event) {
           // Each change carries the task as that event left it: queued, then (a hit) succeeded.
           const queued = outcome.completion ? queuedStateOf(outcome.task, outcome.event) : outcome.task;
@@ -257,6 +264,7 @@ export class ResultStore implements ResultStoreApi {
   private async applyOwnEvent(event: TaskEvent): Promise<TaskView | undefined> {
     const [outcome] = await this.options.repository.applyEvents([event]);
     if (outcome?.outcome !== 'applied' || !outcome.task) return undefined;
+    this.recordApplied(event, outcome.task);
     await this.announceChanges(changesOf([event], [outcome]));
     await this.options.bus.publish(this.options.topics.taskEvents, [{ key: event.taskId, value: event }]);
     this.options.onTasksChanged?.([outcome.task]);
@@ -290,7 +298,9 @@ export class ResultStore implements ResultStoreApi {
     const outcomes = await this.options.repository.applyEvents(events);
     await this.announceChanges(changesOf(events, outcomes));
     const changed: TaskView[] = [];
-    for (const outcome of outcomes) {
+    for (const [index, outcome] of outcomes.entries()) {
+      const event = events[index];
+      if (outcome.outcome === 'applied' && outcome.task && event) this.recordApplied(event, outcome.task);
       if (outcome.task) changed.push(outcome.task);
       if (outcome.outcome === 'ignored') {
         this.options.logger.debug(
@@ -300,6 +310,30 @@ export class ResultStore implements ResultStoreApi {
       }
     }
     if (changed.length > 0) this.options.onTasksChanged?.(changed);
+  }
+
+  private recordCreated(task: TaskView): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    metrics.tasksSubmitted.inc({ type: task.type });
+    // A result-cache hit is created final: it finishes with its submission.
+    if (task.status === 'succeeded') this.recordFinal(task);
+  }
+
+  private recordApplied(event: TaskEvent, task: TaskView): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    if (event.type === 'failed') metrics.taskFailures.inc({ type: task.type, code: event.error.code });
+    if (event.type === 'succeeded') metrics.taskRunTime.observe({ type: task.type }, event.durationMs / 1000);
+    if (isFinalStatus(task.status) && event.type === task.status) this.recordFinal(task);
+  }
+
+  private recordFinal(task: TaskView): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    metrics.tasksFinished.inc({ type: task.type, status: task.status });
+    const seconds = (Date.parse(task.finishedAt ?? task.updatedAt) - Date.parse(task.createdAt)) / 1000;
+    if (Number.isFinite(seconds)) metrics.taskDuration.observe({ type: task.type }, Math.max(0, seconds));
   }
 }
 

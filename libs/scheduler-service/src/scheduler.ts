@@ -22,7 +22,7 @@ import {
   type TopicNames,
   type WatchHandle,
 } from '@contextforge/contracts';
-import type { Logger } from '@contextforge/observability';
+import type { Logger, MetricsRegistry } from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
 import { AgentBreakers, DEFAULT_BREAKER_SETTINGS, type BreakerSettings } from './agent-breakers';
 import { AgentPool, canRun, type AgentSlot, type LostAgent } from './agent-pool';
@@ -60,6 +60,11 @@ export interface SchedulerOptions {
    * never queued or dispatched here.
    */
   jobs?: JobHandler;
+  /**
+   * Prometheus metrics: retries and dead-letters are counted as decided; queue depth per
+   * priority, in-flight per agent and breaker states are read at every scrape while started.
+   */
+  metrics?: MetricsRegistry;
 }
 
 /**
@@ -86,6 +91,7 @@ export class Scheduler {
   private pumpScheduled = false;
   private pumpTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private stopScrape: (() => void) | undefined;
 
   private readonly breakers: AgentBreakers;
 
@@ -111,6 +117,7 @@ export class Scheduler {
 
   async start(): Promise<void> {
     const { bus, topics } = this.options;
+    this.stopScrape = this.options.metrics?.onScrape(() => this.collectMetrics());
     // The first list of agents is awaited so that adopted attempts find their agents.
     await new Promise<void>((resolve) => {
       this.watch = this.options.discovery.watch((agents) => {
@@ -148,6 +155,7 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopScrape?.();
     this.watch?.close();
     clearTimeout(this.pumpTimer);
     this.breakers.close();
@@ -204,6 +212,20 @@ export class Scheduler {
 
   inFlightByAgent(): Record<string, number> {
     return this.pool.inFlightByAgent();
+  }
+
+  private collectMetrics(): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    for (const [priority, depth] of this.queueDepth().entries()) {
+      metrics.queueDepth.set({ priority: String(priority) }, depth);
+    }
+    const inFlight = this.inFlightByAgent();
+    for (const [agent, count] of Object.entries(inFlight)) metrics.agentInFlight.set({ agent }, count);
+    const circuits = this.circuitStates();
+    for (const agent of new Set([...Object.keys(inFlight), ...Object.keys(circuits)])) {
+      metrics.setCircuitState(agent, circuits[agent] ?? 'closed');
+    }
   }
 
   private async onMessages(messages: readonly BusMessage[], handle: (value: unknown) => Promise<void>) {
@@ -293,12 +315,15 @@ export class Scheduler {
     if (decision.kind === 'dead_letter') {
       const details = { ...error.details, reason: decision.reason, attempts: decision.failures };
       await this.publish({ ...this.eventBase(tracked), type: 'dead_lettered', error: { ...error, details } });
+      // Counted once published: a failed publish is redelivered and decided again.
+      this.options.metrics?.deadLetters.inc({ type: tracked.task.type });
       tracked.failures = decision.failures;
       this.finish(tracked);
       return;
     }
     tracked.failures = decision.failures;
     tracked.state = 'retry_wait';
+    this.options.metrics?.taskRetries.inc({ type: tracked.task.type });
     // Back at the front of its priority once the backoff is over: the failed attempt was
     // dispatched before anything still queued there, so FIFO puts it first, and a task whose agent
     // died is re-dispatched on the next free slot instead of behind the whole queue.

@@ -7,10 +7,14 @@ import { hostname } from 'node:os';
 
 /** Connects the message bus the config names and registers its close with the service. */
 export async function openBus(
-  { config, logger, onStop }: ServiceContext,
+  { config, logger, onStop, metrics }: ServiceContext,
   clientId: string,
 ): Promise<MessageBus> {
-  const bus = await createMessageBus(config.coordinator.queue.url, { logger, kafka: { clientId } });
+  const bus = await createMessageBus(config.coordinator.queue.url, {
+    logger,
+    kafka: { clientId },
+    ...(metrics ? { metrics } : {}),
+  });
   await bus.connect();
   onStop(() => bus.close());
   return bus;

@@ -41,7 +41,7 @@ interface Connected {
  *   that takes longer than `sessionTimeoutMs` loses its partitions and its batch is redelivered.
  *
  * Left out: transactions, SASL/TLS options (add to KafkaMessageBusOptions when a cluster needs
- * them), consumer lag metrics.
+ * them). Consumer lag is reported per subscription to `metrics` (see KafkaSubscription).
  */
 export class KafkaMessageBus implements MessageBus {
   private readonly options: KafkaMessageBusOptions;
@@ -126,6 +126,7 @@ export class KafkaMessageBus implements MessageBus {
       logger: this.logger,
       joinTimeoutMs: this.options.joinTimeoutMs ?? 60_000,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
       deadLetter: (message, error, attempts) =>
         this.publish(deadLetterTopic(message.topic), [
           toDeadLetter(message, { group: options.group, error, attempts, at: new Date() }),

@@ -1,7 +1,7 @@
 import type { BatchHandler, BusMessage, Subscription } from '@contextforge/contracts';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { processBatch } from '../batch-processor';
-import type { BusLogger, RetryPolicy } from '../bus-options';
+import type { BusLogger, BusMetrics, RetryPolicy } from '../bus-options';
 import { decodeValue } from '../message-codec';
 
 export interface KafkaSubscriptionSettings {
@@ -14,6 +14,8 @@ export interface KafkaSubscriptionSettings {
   joinTimeoutMs: number;
   partitionsConsumedConcurrently: number;
   deadLetter: (message: BusMessage, error: unknown, attempts: number) => Promise<void>;
+  /** Receives the subscription's lag after every batch and committed chunk. */
+  metrics?: BusMetrics;
   /**
    * For `from: 'latest'`: where each partition without a committed offset starts (its high
    * watermark taken before subscribing), applied by seeking on the first group join. kafkajs's own
@@ -32,6 +34,8 @@ export class KafkaSubscription implements Subscription {
   private closing = false;
   private closed: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  /** Messages behind the high watermark per partition, as of the last batch seen on it. */
+  private readonly lag = new Map<number, number>();
 
   constructor(
     private readonly consumer: Consumer,
@@ -123,6 +127,8 @@ export class KafkaSubscription implements Subscription {
     const { settings } = this;
     const isActive = (): boolean => !this.closing && isRunning() && !isStale();
     const messages = batch.messages.map((message) => toBusMessage(batch.topic, batch.partition, message));
+    const first = messages[0];
+    if (first) this.reportLag(batch.partition, batch.highWatermark, first.offset);
     for (let start = 0; start < messages.length; start += settings.maxBatchSize) {
       if (!isActive()) return;
       const chunk = messages.slice(start, start + settings.maxBatchSize);
@@ -141,11 +147,31 @@ export class KafkaSubscription implements Subscription {
       if (last) {
         resolveOffset(last.offset);
         await commitOffsetsIfNecessary(uncommittedOffsets());
+        this.reportLag(batch.partition, batch.highWatermark, (BigInt(last.offset) + 1n).toString());
       }
       if (finished < chunk.length) return;
       await heartbeat();
     }
   }
+
+  /**
+   * Lag of a partition = its high watermark (as the fetch saw it) minus the next offset to
+   * process; the subscription reports the sum over the partitions it has seen. Partitions moved
+   * to another member by a rebalance keep their last figure here until this member is closed.
+   */
+  private reportLag(partition: number, highWatermark: string, nextOffset: string): void {
+    const { metrics, topic, group } = this.settings;
+    if (!metrics) return;
+    this.lag.set(partition, lagOf(highWatermark, nextOffset));
+    let total = 0;
+    for (const behind of this.lag.values()) total += behind;
+    metrics.setConsumerLag(topic, group, total);
+  }
+}
+
+function lagOf(highWatermark: string, nextOffset: string): number {
+  const behind = BigInt(highWatermark) - BigInt(nextOffset);
+  return behind > 0n ? Number(behind) : 0;
 }
 
 function toBusMessage(topic: string, partition: number, message: KafkaMessage): BusMessage {

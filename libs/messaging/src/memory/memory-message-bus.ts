@@ -8,7 +8,7 @@ import type {
 } from '@contextforge/contracts';
 import { processBatch } from '../batch-processor';
 import { resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
-import type { BusLogger, CommonBusOptions, RetryPolicy } from '../bus-options';
+import type { BusLogger, BusMetrics, CommonBusOptions, RetryPolicy } from '../bus-options';
 import { toDeadLetter } from '../dead-letter';
 import { decodeValue, encodeValue, validateHeaders } from '../message-codec';
 import { partitionForKey } from '../partitioner';
@@ -47,6 +47,7 @@ export class MemoryMessageBus implements MessageBus {
   private readonly partitions: number;
   private readonly retry: RetryPolicy;
   private readonly logger: BusLogger;
+  private readonly metrics: BusMetrics | undefined;
   private readonly topics = new Map<string, MemoryTopic>();
   private readonly members = new Set<{ member: MemoryMember; close(): Promise<void> }>();
   private state: 'new' | 'connected' | 'closed' = 'new';
@@ -59,6 +60,7 @@ export class MemoryMessageBus implements MessageBus {
     }
     this.retry = resolveRetryPolicy(options.retry);
     this.logger = options.logger ?? SILENT_LOGGER;
+    this.metrics = options.metrics;
   }
 
   async connect(): Promise<void> {
@@ -89,6 +91,9 @@ export class MemoryMessageBus implements MessageBus {
     }
     const member = new MemoryMember(this.nextMemberId++, options.handler, maxBatchSize);
     group.join(member);
+    // Consumer lag is a Kafka figure; the series exists here too (as 0) so dashboards and alert
+    // rules see the same names in both modes.
+    this.metrics?.setConsumerLag(options.topic, options.group, 0);
     this.scheduleAll(topic, group);
 
     let closing: Promise<void> | undefined;

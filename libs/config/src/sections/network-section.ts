@@ -38,8 +38,8 @@ export const networkSection = section({
     request_timeout: duration().prefault('5m'),
     keep_alive_timeout: duration().prefault('5s'),
     max_header_size: size().prefault('16KiB'),
-    max_connections: integer(1, 1_000_000).prefault(10_000),
-    max_connections_per_ip: integer(1, 1_000_000).prefault(256),
+    max_connections: integer(0, 1_000_000).prefault(10_000),
+    max_connections_per_ip: integer(0, 1_000_000).prefault(256),
   }),
 })
   .superRefine((network, ctx) => {

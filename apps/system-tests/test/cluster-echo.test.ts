@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -157,6 +158,31 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
       return { status: response.status, taskId: body.taskId, output: body.output };
     });
     expect(read).toEqual(taskIds.map((taskId, index) => ({ status: 200, taskId, output: inputs[index] })));
+
+    // Every process's /metrics is valid Prometheus exposition (promtool is the judge) and counted the work.
+    for (const [name, url] of Object.entries(system.processUrls)) {
+      const scrape = await fetch(`${url}/metrics`);
+      expect({ name, status: scrape.status }).toEqual({ name, status: 200 });
+      const text = await scrape.text();
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect({ name, status: check.status, output: `${check.stdout}${check.stderr}`.trim() }).toEqual({
+        name,
+        status: 0,
+        output: '',
+      });
+      if (name === 'result-store') {
+        const succeeded = text
+          .split('\n')
+          .filter(
+            (line) =>
+              line.startsWith('contextforge_tasks_finished_total{') &&
+              line.includes('type="echo"') &&
+              line.includes('status="succeeded"'),
+          )
+          .map((line) => Number(line.split(' ').at(-1)));
+        expect(succeeded.reduce((sum, value) => sum + value, 0)).toBeGreaterThanOrEqual(TASKS);
+      }
+    }
 
     expect(cluster.crashed()).toEqual([]);
     fixture.markPassed();

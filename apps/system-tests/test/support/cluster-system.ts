@@ -27,6 +27,8 @@ export interface ClusterSystemOptions {
 export interface ClusterSystem {
   /** The gateway's URL and a client token for it. */
   gateway: GatewayAccess;
+  /** Base URL of every app process's HTTP port (where /metrics is), by process name. */
+  processUrls: Record<string, string>;
   /** Base URL of each scheduler replica's HTTP port, by process name. */
   schedulerUrls: Record<string, string>;
   /** Agent process names (also their agent ids): agent-1, agent-2, ... */
@@ -124,6 +126,13 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     });
     return {
       gateway: { url: layout.gatewayUrl, token },
+      processUrls: {
+        gateway: layout.gatewayUrl,
+        registry: layout.registryUrl,
+        'result-store': layout.resultStoreUrl,
+        scheduler: local(scheduler),
+        ...Object.fromEntries(layout.agentUrls.map((url, index) => [`agent-${index + 1}`, url])),
+      },
       schedulerUrls: Object.fromEntries([
         ['scheduler', local(scheduler)],
         ...extraSchedulers.map((port, index) => [`scheduler-${index + 2}`, local(port)]),

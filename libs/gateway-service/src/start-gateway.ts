@@ -20,7 +20,6 @@ import {
 } from '@contextforge/edge';
 import type { Logger, MetricsRegistry } from '@contextforge/observability';
 import { TlsMaterial } from '@contextforge/tls';
-import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createGatewayApp } from './gateway';
 import { createGatewayOperations } from './gateway-operations';
@@ -180,11 +179,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
     let grpcPort: number | undefined;
     if (config.coordinator.grpc.enabled) {
-      const credentials = tls
+      // The PEMs TlsMaterial loaded and checked at start (grpc-js cannot swap them later).
+      const pem = tls?.pem();
+      const credentials = pem
         ? {
-            key: await readFile(network.tls.keyPath as string),
-            cert: await readFile(network.tls.certPath as string),
-            ...(network.tls.caPath ? { ca: await readFile(network.tls.caPath) } : {}),
+            key: pem.key,
+            cert: pem.cert,
+            ...(pem.ca === undefined ? {} : { ca: pem.ca }),
             requireClientCert: network.tls.requireClientCert,
           }
         : undefined;

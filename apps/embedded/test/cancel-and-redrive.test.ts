@@ -1,7 +1,7 @@
 import type { TaskView } from '@contextforge/contracts';
-import { deferred, waitFor } from '@contextforge/testing';
+import { waitFor } from '@contextforge/testing';
 import type { EmbeddedSystem } from '../src/embedded-system';
-import { gatewayFetch, startTestSystem } from './support/start-test-system';
+import { gatewayFetch, startTestSystem, taskChange } from './support/start-test-system';
 
 describe('embedded system: cancellation and the dead-letter queue', () => {
   let system: EmbeddedSystem;
@@ -16,14 +16,7 @@ describe('embedded system: cancellation and the dead-letter queue', () => {
 
   const call = (path: string, init?: RequestInit) => gatewayFetch(system)(path, init);
 
-  /** Resolves with the first change of task `id` that satisfies `predicate`. */
-  const when = (predicate: (task: TaskView) => boolean) => {
-    const seen = deferred<TaskView>();
-    const unsubscribe = system.onTaskChanged((task) => {
-      if (predicate(task)) seen.resolve(task);
-    });
-    return seen.promise.finally(unsubscribe);
-  };
+  const when = (predicate: (task: TaskView) => boolean) => taskChange(system, predicate);
 
   const submit = async (body: unknown): Promise<string> => {
     const response = await call(`/tasks/submit`, {

@@ -1,8 +1,6 @@
-import type { TaskView } from '@contextforge/contracts';
-import { deferred } from '@contextforge/testing';
 import { spawnSync } from 'node:child_process';
 import type { EmbeddedSystem } from '../src/embedded-system';
-import { gatewayFetch, startTestSystem } from './support/start-test-system';
+import { gatewayFetch, startTestSystem, taskChange } from './support/start-test-system';
 
 /** `promtool check metrics` (Debian package `prometheus`) on an exposition: its exit code and findings. */
 function promtoolCheck(text: string): { status: number | null; output: string } {
@@ -37,15 +35,11 @@ describe('embedded system: Prometheus /metrics', () => {
 
   const call = (path: string, init?: RequestInit) => gatewayFetch(system)(path, init);
 
-  const finished = (id: string) => {
-    const seen = deferred<TaskView>();
-    const unsubscribe = system.onTaskChanged((task) => {
-      if (task.id === id && ['succeeded', 'dead_lettered', 'cancelled'].includes(task.status)) {
-        seen.resolve(task);
-      }
-    });
-    return seen.promise.finally(unsubscribe);
-  };
+  const finished = (id: string) =>
+    taskChange(
+      system,
+      (task) => task.id === id && ['succeeded', 'dead_lettered', 'cancelled'].includes(task.status),
+    );
 
   const submit = async (body: unknown): Promise<string> => {
     const response = await call('/tasks/submit', {

@@ -5,14 +5,14 @@ import {
   type TaskResultView,
   type TaskView,
 } from '@contextforge/contracts';
-import { deferred, waitFor } from '@contextforge/testing';
+import { waitFor } from '@contextforge/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { EmbeddedSystem } from '../src/embedded-system';
-import { gatewayFetch, startTestSystem } from './support/start-test-system';
+import { gatewayFetch, startTestSystem, taskChange } from './support/start-test-system';
 
 /** A small repository in several languages, with TODO markers, a binary file and excluded folders. */
 function fixtureTree(): { root: string; sources: string[] } {
@@ -87,14 +87,7 @@ describe('embedded system: repository jobs (use case 1)', () => {
 
   const call = (path: string, init?: RequestInit) => gatewayFetch(system)(path, init);
 
-  /** Resolves with the first change of a task that satisfies `predicate`. */
-  const when = (predicate: (task: TaskView) => boolean) => {
-    const seen = deferred<TaskView>();
-    const unsubscribe = system.onTaskChanged((task) => {
-      if (predicate(task)) seen.resolve(task);
-    });
-    return seen.promise.finally(unsubscribe);
-  };
+  const when = (predicate: (task: TaskView) => boolean) => taskChange(system, predicate);
 
   const finalOf = (jobId: string) =>
     when((task) => task.id === jobId && ['succeeded', 'cancelled', 'dead_lettered'].includes(task.status));

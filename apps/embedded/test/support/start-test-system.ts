@@ -1,3 +1,5 @@
+import type { TaskView } from '@contextforge/contracts';
+import { deferred } from '@contextforge/testing';
 import { loadConfig } from '@contextforge/config';
 import { createSilentLogger } from '@contextforge/observability';
 import { mkdtempSync } from 'node:fs';
@@ -45,4 +47,19 @@ export function gatewayFetch(system: EmbeddedSystem, token?: string) {
       ...init,
       headers: { authorization: `Bearer ${bearer}`, ...(init.headers as Record<string, string> | undefined) },
     });
+}
+
+/**
+ * Resolves with the first task change the system's result-store makes that satisfies `predicate`
+ * (subscribe before causing the change, so nothing is missed).
+ */
+export function taskChange(
+  system: EmbeddedSystem,
+  predicate: (task: TaskView) => boolean,
+): Promise<TaskView> {
+  const seen = deferred<TaskView>();
+  const unsubscribe = system.onTaskChanged((task) => {
+    if (predicate(task)) seen.resolve(task);
+  });
+  return seen.promise.finally(unsubscribe);
 }

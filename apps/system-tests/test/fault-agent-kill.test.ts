@@ -1,10 +1,9 @@
-import { waitFor } from '@contextforge/testing';
 import { expectEachSucceededOnce } from './support/exactly-once';
 import { AGENT_TTL_MS, FAULT_ENV } from './support/fault-settings';
 import { sleepTasks, submitTasks } from './support/task-client';
-import { statusCounts, taskEvents, type EventRow } from './support/task-db';
+import { taskEvents, type EventRow } from './support/task-db';
 import { useClusterSystem } from './support/use-cluster-system';
-import { failOnCrash, waitForTasksToSucceed } from './support/wait-for-tasks';
+import { waitForTasksToSucceed, waitForSomeToSucceed } from './support/wait-for-tasks';
 
 const TASKS = 1_000;
 const AGENTS = 4;
@@ -30,13 +29,7 @@ describe('fault: an agent is killed (SIGKILL) while 1,000 tasks run', () => {
     const taskIds = await submitTasks(system.gateway, sleepTasks(TASKS, MIN_SLEEP_MS, MAX_SLEEP_MS));
 
     // Mid-run: a fifth of the tasks are done and a long queue is still waiting behind the agents.
-    await waitFor(
-      async () => {
-        await failOnCrash(system);
-        return ((await statusCounts(db, taskIds)).get('succeeded') ?? 0) >= TASKS / 5;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, label: `${TASKS / 5} tasks to succeed before the kill` },
-    );
+    await waitForSomeToSucceed(system, taskIds, TASKS / 5, `${TASKS / 5} tasks to succeed before the kill`);
     const killedAt = Date.now();
     expect(cluster.kill(VICTIM, 'SIGKILL')).toBe(true);
     await expect(cluster.exited(VICTIM)).resolves.toEqual({ code: null, signal: 'SIGKILL' });

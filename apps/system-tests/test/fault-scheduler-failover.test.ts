@@ -3,10 +3,10 @@ import { expectEachSucceededOnce } from './support/exactly-once';
 import { FAULT_ENV, SCHEDULER_LEASE_TTL_MS } from './support/fault-settings';
 import { LeadershipSampler, leadershipOf } from './support/leadership-probe';
 import { sleepTasks, submitTasks } from './support/task-client';
-import { statusCounts, taskEvents } from './support/task-db';
+import { taskEvents } from './support/task-db';
 import type { ClusterSystem } from './support/cluster-system';
 import { useClusterSystem } from './support/use-cluster-system';
-import { failOnCrash, waitForTasksToSucceed } from './support/wait-for-tasks';
+import { waitForTasksToSucceed, waitForSomeToSucceed } from './support/wait-for-tasks';
 
 const TASKS = 1_000;
 const AGENTS = 3;
@@ -51,13 +51,7 @@ async function runFailover(system: ClusterSystem, sampler: LeadershipSampler): P
   // Half now; the other half right after the kill, so that only the new leader can run it.
   const submissions = sleepTasks(TASKS, 20, 50);
   const firstHalf = await submitTasks(system.gateway, submissions.slice(0, TASKS / 2));
-  await waitFor(
-    async () => {
-      await failOnCrash(system);
-      return ((await statusCounts(db, firstHalf)).get('succeeded') ?? 0) >= TASKS / 10;
-    },
-    { timeoutMs: 60_000, intervalMs: 100, label: `${TASKS / 10} tasks to succeed before the kill` },
-  );
+  await waitForSomeToSucceed(system, firstHalf, TASKS / 10, `${TASKS / 10} tasks to succeed before the kill`);
 
   const killedAt = Date.now();
   expect(cluster.kill(active, 'SIGKILL')).toBe(true);

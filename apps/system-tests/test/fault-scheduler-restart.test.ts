@@ -1,10 +1,9 @@
-import { waitFor } from '@contextforge/testing';
 import { expectEachSucceededOnce } from './support/exactly-once';
 import { FAULT_ENV } from './support/fault-settings';
 import { sleepTasks, submitTasks } from './support/task-client';
 import { statusCounts, taskEvents } from './support/task-db';
 import { useClusterSystem } from './support/use-cluster-system';
-import { failOnCrash, waitForTasksToSucceed } from './support/wait-for-tasks';
+import { waitForTasksToSucceed, waitForSomeToSucceed } from './support/wait-for-tasks';
 
 const TASKS = 1_000;
 const AGENTS = 3;
@@ -19,12 +18,11 @@ describe('fault: the scheduler is restarted in the middle of 1,000 tasks', () =>
     // Half now; the other half while the scheduler is down, so that it can only run after the restart.
     const submissions = sleepTasks(TASKS, 20, 50);
     const firstHalf = await submitTasks(system.gateway, submissions.slice(0, TASKS / 2));
-    await waitFor(
-      async () => {
-        await failOnCrash(system);
-        return ((await statusCounts(db, firstHalf)).get('succeeded') ?? 0) >= TASKS / 10;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, label: `${TASKS / 10} tasks to succeed before the restart` },
+    await waitForSomeToSucceed(
+      system,
+      firstHalf,
+      TASKS / 10,
+      `${TASKS / 10} tasks to succeed before the restart`,
     );
     const before = await statusCounts(db, firstHalf);
 

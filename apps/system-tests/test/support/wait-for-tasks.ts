@@ -50,3 +50,22 @@ export async function failOnCrash(system: ClusterSystem): Promise<void> {
   const name = crashed[0]?.name ?? '';
   throw new Error(`${name} crashed (${JSON.stringify(crashed)}):\n${await system.cluster.logTail(name)}`);
 }
+
+/**
+ * Polls until at least `count` of `taskIds` succeeded (mid-run, before a fault is injected),
+ * failing fast when a process crashed.
+ */
+export async function waitForSomeToSucceed(
+  system: ClusterSystem,
+  taskIds: readonly string[],
+  count: number,
+  label: string,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      await failOnCrash(system);
+      return ((await statusCounts(system.db, taskIds)).get('succeeded') ?? 0) >= count;
+    },
+    { timeoutMs: 60_000, intervalMs: 100, label },
+  );
+}

@@ -1,5 +1,5 @@
 import { AppError, type StoredApiKey } from '@contextforge/contracts';
-import { FakeApiKeyStore } from '../test/support/fake-api-key-store';
+import { FakeApiKeyStore } from '@contextforge/testing';
 import {
   expectUnauthenticated,
   hsKey,

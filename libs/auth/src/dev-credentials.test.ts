@@ -1,6 +1,6 @@
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FakeApiKeyStore } from '../test/support/fake-api-key-store';
+import { FakeApiKeyStore } from '@contextforge/testing';
 import {
   AUDIENCE,
   clock,

@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { FakeApiKeyStore } from '../test/support/fake-api-key-store';
+import { FakeApiKeyStore } from '@contextforge/testing';
 import {
   AUDIENCE,
   clock,

@@ -1,7 +1,7 @@
 import { AppError, API_KEY_PATTERN, type Authenticator } from '@contextforge/contracts';
 import fc from 'fast-check';
 import { createAuthenticator, type GeneratedApiKey } from '../src';
-import { FakeApiKeyStore } from './support/fake-api-key-store';
+import { FakeApiKeyStore } from '@contextforge/testing';
 import {
   base64url,
   claims,

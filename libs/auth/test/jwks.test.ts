@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { createAuthenticator } from '../src';
-import { FakeApiKeyStore } from './support/fake-api-key-store';
+import { FakeApiKeyStore } from '@contextforge/testing';
 import {
   claims,
   clock,

@@ -1,11 +1,11 @@
 import { createSilentLogger } from '@contextforge/observability';
 import { buildStoredApiKey, describeApiKeyStoreContract } from '@contextforge/testing';
 import { HttpApiKeyStore, apiKeyStoreRouter, createServiceApp } from '../src';
-import { InMemoryApiKeyStore } from './support/in-memory-api-key-store';
+import { FakeApiKeyStore } from '@contextforge/testing';
 import { serveApp, type ServedApp } from './support/serve-app';
 
-async function serveStore(): Promise<{ store: InMemoryApiKeyStore; served: ServedApp }> {
-  const store = new InMemoryApiKeyStore();
+async function serveStore(): Promise<{ store: FakeApiKeyStore; served: ServedApp }> {
+  const store = new FakeApiKeyStore();
   const served = await serveApp(
     createServiceApp({ logger: createSilentLogger(), routers: [apiKeyStoreRouter(store)] }),
   );
@@ -19,7 +19,7 @@ describeApiKeyStoreContract('HttpApiKeyStore over apiKeyStoreRouter', async () =
 });
 
 describe('apiKeyStoreRouter + HttpApiKeyStore', () => {
-  let store: InMemoryApiKeyStore;
+  let store: FakeApiKeyStore;
   let served: ServedApp;
   let client: HttpApiKeyStore;
 

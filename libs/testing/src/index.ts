@@ -43,3 +43,4 @@ export { buildStoredApiKey, describeApiKeyStoreContract } from './api-key-store-
 export type { ApiKeyStoreContractFactory, ApiKeyStoreContractSubject } from './api-key-store-contract';
 export { FakeAuthenticator, PRINCIPALS } from './fake-authenticator';
 export type { TestToken } from './fake-authenticator';
+export { FakeApiKeyStore } from './fake-api-key-store';

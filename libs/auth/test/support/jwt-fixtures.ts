@@ -10,7 +10,7 @@ import {
   type GeneratedApiKey,
   type JwtVerifierOptions,
 } from '../../src';
-import type { FakeApiKeyStore } from './fake-api-key-store';
+import type { FakeApiKeyStore } from '@contextforge/testing';
 
 /** A fixed clock: every token time in the tests is relative to it. */
 export const NOW_MS = Date.UTC(2030, 0, 1, 12, 0, 0);

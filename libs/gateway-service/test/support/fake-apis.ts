@@ -1,10 +1,7 @@
 import {
   AgentSchema,
   AppError,
-  apiKeyView,
   type AgentRegistration,
-  type ApiKeyStore,
-  type StoredApiKey,
   type TaskMetrics,
   type TaskStreamEvent,
   type RedriveOutcome,
@@ -298,36 +295,5 @@ export class ExplodingResultStore implements ResultStoreApi {
 
   taskMetrics(): Promise<TaskMetrics> {
     return Promise.reject(this.error);
-  }
-}
-
-/** An ApiKeyStore in memory, with the contract's guarantees (conflict on create, idempotent revoke). */
-export class FakeApiKeyStore implements ApiKeyStore {
-  readonly keys = new Map<string, StoredApiKey>();
-
-  async create(key: StoredApiKey): Promise<void> {
-    if (this.keys.has(key.id)) throw new AppError('VALIDATION_FAILED', `API key ${key.id} exists`);
-    this.keys.set(key.id, structuredClone(key));
-  }
-
-  async get(id: string): Promise<StoredApiKey | undefined> {
-    const key = this.keys.get(id);
-    return key && structuredClone(key);
-  }
-
-  async list(): Promise<StoredApiKey[]> {
-    return [...this.keys.values()].map((key) => structuredClone(key));
-  }
-
-  async revoke(id: string, at: string): Promise<StoredApiKey | undefined> {
-    const key = this.keys.get(id);
-    if (!key) return undefined;
-    key.revokedAt ??= at;
-    return structuredClone(key);
-  }
-
-  /** The API view of every key, for assertions. */
-  views() {
-    return [...this.keys.values()].map(apiKeyView);
   }
 }

@@ -2,8 +2,8 @@ import type { Agent, ApiKeyStore, RegistryApi, ResultStoreApi } from '@contextfo
 import { createSilentLogger } from '@contextforge/observability';
 import { Gateway, type GatewayOptions } from '../../src/gateway';
 import { createGatewayOperations, type GatewayOperationsDeps } from '../../src/gateway-operations';
-import { FakeApiKeyStore, FakeRegistry, FakeResultStore } from './fake-apis';
-import { FakeAuthenticator, type TestToken } from '@contextforge/testing';
+import { FakeRegistry, FakeResultStore } from './fake-apis';
+import { FakeApiKeyStore, FakeAuthenticator, type TestToken } from '@contextforge/testing';
 
 export const AGENTS: Agent[] = [
   {

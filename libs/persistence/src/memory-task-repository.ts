@@ -1,7 +1,9 @@
 import {
   AppError,
+  type CreateTaskItem,
   type CreateTaskOptions,
   type CreateTaskOutcome,
+  type CreateTaskResult,
   type EventOutcome,
   type ListTasksFilter,
   type SymbolHit,
@@ -30,7 +32,14 @@ import {
   type IndexedSymbol,
 } from './domain/symbol-index';
 import { computeTaskFigures, zeroByStatus } from './domain/task-figures';
-import { assertSameSubmission, cachedCompletion, creationEvent, newTaskView } from './domain/task-records';
+import {
+  assertSameSubmission,
+  cachedCompletion,
+  creationEvent,
+  errorResult,
+  newTaskView,
+  okResult,
+} from './domain/task-records';
 
 /**
  * TaskRepository in process memory, for service tests and quick local runs. Same semantics as the
@@ -94,6 +103,14 @@ export class MemoryTaskRepository implements TaskRepository {
     this.eventIds.add(created.event.eventId);
     this.history.set(queued.id, [created]);
     return { task: structuredClone(queued), created: true, event: structuredClone(created) };
+  }
+
+  async createTasks(items: readonly CreateTaskItem[]): Promise<CreateTaskResult[]> {
+    const results: CreateTaskResult[] = [];
+    for (const { task, options } of items) {
+      results.push(await this.createTask(task, options).then(okResult, errorResult));
+    }
+    return results;
   }
 
   /** The result of the client's most recently finished succeeded task with this cache key. */

@@ -8,6 +8,7 @@ import {
   type TaskView,
 } from '@contextforge/contracts';
 import { buildTask, buildTaskEvent, lifecycleEvents } from './task-fixtures';
+import { describeTaskRepositoryBatch } from './task-repository-batch';
 import { describeTaskRepositoryCache } from './task-repository-cache';
 import { describeTaskRepositoryConcurrency } from './task-repository-concurrency';
 import { describeTaskRepositoryFigures } from './task-repository-figures';
@@ -491,6 +492,8 @@ export function describeTaskRepositoryContract(
         expect(delta).toEqual({ ...zeroCounts(), queued: 1, running: 1, succeeded: 1 });
       });
     });
+
+    describeTaskRepositoryBatch(repo);
 
     describeTaskRepositorySequence(repo);
 

@@ -44,6 +44,7 @@ export function describeTaskRepositoryFigures(open: () => Promise<FiguresSubject
       expect(await repo().taskFigures(new Date(0))).toEqual({
         byStatus: zeros(),
         inFlightByAgent: {},
+        queuedByPriority: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         finished: { succeeded: 0, cancelled: 0, dead_lettered: 0 },
         latencyMs: { count: 0, p50: null, p95: null, p99: null, max: null },
         runTimeMs: { count: 0, p50: null, p95: null, p99: null, max: null },
@@ -94,6 +95,7 @@ export function describeTaskRepositoryFigures(open: () => Promise<FiguresSubject
         dead_lettered: 1,
       });
       expect(figures.inFlightByAgent).toEqual({ 'agent-x': 2, 'agent-y': 1 });
+      expect(figures.queuedByPriority).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
       expect(figures.finished).toEqual({ succeeded: 4, cancelled: 1, dead_lettered: 1 });
       // Run times 10, 20, 30, 40: percentiles interpolate between the closest ranks.
       expect(figures.runTimeMs).toEqual({ count: 4, p50: 25, p95: 38.5, p99: expect.any(Number), max: 40 });

@@ -29,6 +29,18 @@ export interface CreateTaskOutcome {
   completion?: TaskStreamEvent;
 }
 
+/** One item of `createTasks`. */
+export interface CreateTaskItem {
+  task: Task;
+  options?: CreateTaskOptions;
+}
+
+/**
+ * The answer for one item of `createTasks`: its outcome, or the error `createTask` would have
+ * thrown for it alone (IDEMPOTENCY_CONFLICT, ...). One item's error does not undo the others.
+ */
+export type CreateTaskResult = { ok: true; outcome: CreateTaskOutcome } | { ok: false; error: unknown };
+
 export interface CreateTaskOptions {
   /**
    * The task's result-cache key. When a succeeded task of the same client has the same key, the
@@ -122,6 +134,8 @@ export interface TaskFigures {
   byStatus: Record<TaskStatus, number>;
   /** Tasks in dispatched or running status, per agent id. */
   inFlightByAgent: Record<string, number>;
+  /** Tasks in queued status by priority (index = priority, always TASK_PRIORITY_MAX + 1 entries). */
+  queuedByPriority: number[];
   finished: Record<'succeeded' | 'cancelled' | 'dead_lettered', number>;
   latencyMs: DurationSummary;
   runTimeMs: DurationSummary;
@@ -130,6 +144,12 @@ export interface TaskFigures {
 export interface TaskRepository {
   connect(): Promise<void>;
   createTask(task: Task, options?: CreateTaskOptions): Promise<CreateTaskOutcome>;
+  /**
+   * `createTask` for many tasks, answered in item order with the same per-item guarantees; an
+   * adapter writes the plain ones (no cache key) in one statement. Two items with the same
+   * (clientId, idempotencyKey) behave like two createTask calls in item order.
+   */
+  createTasks(items: readonly CreateTaskItem[]): Promise<CreateTaskResult[]>;
   getTask(id: string): Promise<TaskView | undefined>;
   getResult(taskId: string): Promise<TaskResultView | undefined>;
   listTasks(filter: ListTasksFilter): Promise<TaskPage>;

@@ -1,4 +1,5 @@
 import {
+  TASK_PRIORITY_MAX,
   TASK_STATUSES,
   type DurationSummary,
   type TaskFigures,
@@ -14,6 +15,10 @@ export function zeroByStatus(): Record<TaskStatus, number> {
   return Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
 }
 
+export function zeroByPriority(): number[] {
+  return new Array<number>(TASK_PRIORITY_MAX + 1).fill(0);
+}
+
 /**
  * TaskFigures computed over tasks in memory: what the SQL adapter computes with one GROUP BY and one
  * aggregate over the window (see task-figures-sql.ts), including percentile_cont's interpolation,
@@ -27,6 +32,7 @@ export function computeTaskFigures(
   const figures: TaskFigures = {
     byStatus: zeroByStatus(),
     inFlightByAgent: {},
+    queuedByPriority: zeroByPriority(),
     finished: { succeeded: 0, cancelled: 0, dead_lettered: 0 },
     latencyMs: summarize([]),
     runTimeMs: summarize([]),
@@ -38,6 +44,9 @@ export function computeTaskFigures(
     figures.byStatus[task.status] += 1;
     if ((task.status === 'dispatched' || task.status === 'running') && task.agentId !== undefined) {
       figures.inFlightByAgent[task.agentId] = (figures.inFlightByAgent[task.agentId] ?? 0) + 1;
+    }
+    if (task.status === 'queued') {
+      figures.queuedByPriority[task.priority] = (figures.queuedByPriority[task.priority] ?? 0) + 1;
     }
     const finishedMs = task.finishedAt === undefined ? Number.NaN : Date.parse(task.finishedAt);
     if (!(finishedMs >= sinceMs)) continue;

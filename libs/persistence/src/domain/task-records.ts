@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  type CreateTaskOutcome,
+  type CreateTaskResult,
   type Task,
   type TaskEvent,
   type TaskResultView,
@@ -122,4 +124,14 @@ export function cachedCompletion(queued: TaskView, source: TaskResultView, now: 
       fromCache: true,
     },
   };
+}
+
+/** A `createTasks` answer for an item that succeeded. */
+export function okResult(outcome: CreateTaskOutcome): CreateTaskResult {
+  return { ok: true, outcome };
+}
+
+/** A `createTasks` answer for an item that failed as `createTask` would have. */
+export function errorResult(error: unknown): CreateTaskResult {
+  return { ok: false, error };
 }

@@ -1,5 +1,7 @@
 import {
   AppError,
+  type CreateTaskItem,
+  type CreateTaskResult,
   type CreateTaskOptions,
   type CreateTaskOutcome,
   type EventOutcome,
@@ -24,8 +26,15 @@ import {
 } from '../embedded-postgres';
 import { resolveListQuery, toPage } from '../domain/list-query';
 import { zeroByStatus } from '../domain/task-figures';
-import { assertSameSubmission, cachedCompletion, creationEvent, newTaskView } from '../domain/task-records';
-import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import {
+  assertSameSubmission,
+  cachedCompletion,
+  creationEvent,
+  errorResult,
+  newTaskView,
+  okResult,
+} from '../domain/task-records';
+import type { Prisma, PrismaClient, TaskResult as TaskResultRow } from '../generated/prisma/client';
 import { migrate } from '../migrate';
 import { DEFAULT_SCHEMA, quoteSchema } from '../sql-identifier';
 import { translateError } from '../translate-error';
@@ -34,7 +43,16 @@ import { loadGeneratedClient } from './load-client';
 import { readTaskFigures } from './task-figures-sql';
 import { searchSymbolsSql } from './symbol-search-sql';
 import { resultViewFromRow, taskViewFromRow } from './task-rows';
-import { insertCachedTaskSql, insertTaskSql, type PrismaNamespace, type Tables } from './write-sql';
+import {
+  cacheKeysWithSourceSql,
+  cacheSourceSql,
+  insertCachedTaskSql,
+  insertTaskSql,
+  insertTasksSql,
+  type NewTaskRow,
+  type PrismaNamespace,
+  type Tables,
+} from './write-sql';
 
 export interface PrismaTaskRepositoryOptions {
   /** A postgres:// URL, or an embedded server this repository starts (and stops on close). */
@@ -110,13 +128,10 @@ export class PrismaTaskRepository implements TaskRepository {
     return this.run('createTask', async ({ prisma, lib, tables }) => {
       // The newest succeeded task of the client with this key; succeeded is final, so it cannot
       // change between this read and the insert that copies its result.
-      const source =
+      const [source] =
         cacheKey === undefined
-          ? null
-          : await prisma.taskResult.findFirst({
-              where: { task: { clientId: task.clientId, cacheKey, status: 'succeeded' } },
-              orderBy: { task: { finishedAt: 'desc' } },
-            });
+          ? []
+          : await prisma.$queryRaw<TaskResultRow[]>(cacheSourceSql(lib, tables, task.clientId, cacheKey));
       if (source && cacheKey !== undefined) {
         const hit = cachedCompletion(view, resultViewFromRow(source), now);
         const inserted = await prisma.$executeRaw(
@@ -145,6 +160,57 @@ export class PrismaTaskRepository implements TaskRepository {
       assertSameSubmission(existingView, task);
       return { task: existingView, created: false };
     });
+  }
+
+  async createTasks(items: readonly CreateTaskItem[]): Promise<CreateTaskResult[]> {
+    if (items.length < 2)
+      return Promise.all(
+        items.map(({ task, options }) => this.createTask(task, options).then(okResult, errorResult)),
+      );
+    const now = new Date();
+    const inserted = await this.run('createTasks', async ({ prisma, lib, tables }) => {
+      const keyed = items.flatMap(({ task, options }) =>
+        options?.cacheKey === undefined ? [] : [{ clientId: task.clientId, cacheKey: options.cacheKey }],
+      );
+      const withSource = new Set(
+        keyed.length === 0
+          ? []
+          : (
+              await prisma.$queryRaw<Array<{ clientId: string; cacheKey: string }>>(
+                cacheKeysWithSourceSql(lib, tables, keyed),
+              )
+            ).map((row) => `${row.clientId}\u0000${row.cacheKey}`),
+      );
+      const rows = new Map<number, NewTaskRow>();
+      for (const [index, { task, options }] of items.entries()) {
+        const cacheKey = options?.cacheKey;
+        if (cacheKey !== undefined && withSource.has(`${task.clientId}\u0000${cacheKey}`)) continue;
+        const view = newTaskView(task, now);
+        rows.set(index, {
+          view,
+          created: creationEvent(view),
+          ...(cacheKey === undefined ? {} : { cacheKey }),
+        });
+      }
+      const ids =
+        rows.size === 0
+          ? []
+          : await prisma.$queryRaw<Array<{ id: string }>>(insertTasksSql(lib, tables, [...rows.values()]));
+      const stored = new Set(ids.map((row) => row.id));
+      return new Map([...rows].filter(([, row]) => stored.has(row.view.id)));
+    });
+    // In item order: a stored row is done; the rest (cache hits, conflicts) go one by one,
+    // exactly as createTask answers them.
+    const results: CreateTaskResult[] = [];
+    for (const [index, { task, options }] of items.entries()) {
+      const row = inserted.get(index);
+      results.push(
+        row
+          ? okResult({ task: row.view, created: true, event: { seq: row.view.eventSeq, event: row.created } })
+          : await this.createTask(task, options).then(okResult, errorResult),
+      );
+    }
+    return results;
   }
 
   async getTask(id: string): Promise<TaskView | undefined> {

@@ -1,11 +1,12 @@
 import type { DurationSummary, TaskFigures, TaskStatus } from '@contextforge/contracts';
-import { PERCENTILES, zeroByStatus } from '../domain/task-figures';
+import { PERCENTILES, zeroByPriority, zeroByStatus } from '../domain/task-figures';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { PrismaNamespace, Tables } from './write-sql';
 
 interface StatusRow {
   status: string;
   agent_id: string | null;
+  priority: number | null;
   count: number;
 }
 
@@ -22,7 +23,8 @@ interface WindowRow {
 }
 
 /**
- * TaskFigures in two statements: counts by status (and agent, for in-flight tasks), then one pass
+ * TaskFigures in two statements: counts by status (and agent, for in-flight tasks, and
+ * priority, for queued ones), then one pass
  * over the tasks finished since `since` (tasks_finished_at_idx) with percentile_cont for the
  * percentiles. domain/task-figures.ts computes the same in memory.
  */
@@ -36,8 +38,8 @@ export async function readTaskFigures(
   const [statusRows, windowRows] = await Promise.all([
     prisma.$queryRaw<StatusRow[]>(lib.sql`
       SELECT status, CASE WHEN status IN ('dispatched', 'running') THEN agent_id END AS agent_id,
-        count(*)::int AS count
-      FROM ${tables.tasks} GROUP BY 1, 2`),
+        CASE WHEN status = 'queued' THEN priority END AS priority, count(*)::int AS count
+      FROM ${tables.tasks} GROUP BY 1, 2, 3`),
     prisma.$queryRaw<WindowRow[]>(lib.sql`
       SELECT
         count(*) FILTER (WHERE t.status = 'succeeded')::int AS succeeded,
@@ -62,17 +64,22 @@ export async function readTaskFigures(
 
   const byStatus = zeroByStatus();
   const inFlightByAgent: Record<string, number> = {};
+  const queuedByPriority = zeroByPriority();
   for (const row of statusRows) {
     // tasks.status has a CHECK constraint listing TASK_STATUSES.
     byStatus[row.status as TaskStatus] += row.count;
     if (row.agent_id !== null) {
       inFlightByAgent[row.agent_id] = (inFlightByAgent[row.agent_id] ?? 0) + row.count;
     }
+    if (row.priority !== null) {
+      queuedByPriority[row.priority] = (queuedByPriority[row.priority] ?? 0) + row.count;
+    }
   }
   const window = windowRows[0];
   return {
     byStatus,
     inFlightByAgent,
+    queuedByPriority,
     finished: {
       succeeded: window?.succeeded ?? 0,
       cancelled: window?.cancelled ?? 0,

@@ -50,6 +50,104 @@ export function insertTaskSql(
     FROM new_task`;
 }
 
+/** A new task and its creation event, as insertTasksSql writes them. */
+export interface NewTaskRow {
+  view: TaskView;
+  created: TaskEvent;
+  cacheKey?: string;
+}
+
+/**
+ * insertTaskSql for many tasks in one statement (rows as parallel arrays through unnest, so the
+ * SQL text and its parameter count do not grow with the batch). Returns the ids of the tasks it
+ * inserted: a row that conflicts (same id, or same client and idempotency key, including an
+ * earlier row of the same batch) is skipped, its event too, and the caller resolves it alone.
+ */
+export function insertTasksSql(
+  prisma: PrismaNamespace,
+  tables: Tables,
+  rows: readonly NewTaskRow[],
+): Prisma.Sql {
+  const views = rows.map((row) => row.view);
+  return prisma.sql`WITH new_tasks AS (
+      INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
+        max_attempts, idempotency_key, parent_id, status, attempt, created_at, updated_at, event_seq, cache_key)
+      SELECT t.id, t.client_id, t.type, t.input, t.priority, ARRAY(SELECT jsonb_array_elements_text(t.capabilities)),
+        t.timeout_ms, t.max_attempts, t.idempotency_key, t.parent_id, t.status, t.attempt, t.created_at, t.updated_at,
+        t.event_seq, t.cache_key
+      FROM unnest(
+        ${views.map((view) => view.id)}::text[],
+        ${views.map((view) => view.clientId)}::text[],
+        ${views.map((view) => view.type)}::text[],
+        ${views.map((view) => JSON.stringify(view.input))}::jsonb[],
+        ${views.map((view) => view.priority)}::int[],
+        ${views.map((view) => JSON.stringify(view.requiredCapabilities))}::jsonb[],
+        ${views.map((view) => view.timeoutMs)}::int[],
+        ${views.map((view) => view.maxAttempts)}::int[],
+        ${views.map((view) => view.idempotencyKey ?? null)}::text[],
+        ${views.map((view) => view.parentId ?? null)}::text[],
+        ${views.map((view) => view.status)}::text[],
+        ${views.map((view) => view.attempt)}::int[],
+        ${views.map((view) => view.createdAt)}::timestamptz[],
+        ${views.map((view) => view.updatedAt)}::timestamptz[],
+        ${views.map((view) => view.eventSeq)}::int[],
+        ${rows.map((row) => row.cacheKey ?? null)}::text[]
+      ) AS t(id, client_id, type, input, priority, capabilities, timeout_ms, max_attempts, idempotency_key,
+        parent_id, status, attempt, created_at, updated_at, event_seq, cache_key)
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    )
+    INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, created_at, seq)
+    SELECT e.id, e.task_id, e.attempt, e.type, e.payload, 'applied', e.created_at, e.seq
+    FROM unnest(
+      ${rows.map((row) => row.created.eventId)}::text[],
+      ${rows.map((row) => row.view.id)}::text[],
+      ${rows.map((row) => row.created.attempt)}::int[],
+      ${rows.map((row) => row.created.type)}::text[],
+      ${rows.map((row) => JSON.stringify(row.created))}::jsonb[],
+      ${rows.map((row) => row.view.updatedAt)}::timestamptz[],
+      ${rows.map((row) => row.view.eventSeq)}::int[]
+    ) AS e(id, task_id, attempt, type, payload, created_at, seq)
+    JOIN new_tasks ON new_tasks.id = e.task_id
+    RETURNING task_id AS id`;
+}
+
+/**
+ * Which of these (client, cache key) pairs have a succeeded task to serve a cache hit from: one
+ * index scan for a whole batch, so only the hits take createTask's per-task path.
+ */
+export function cacheKeysWithSourceSql(
+  prisma: PrismaNamespace,
+  tables: Tables,
+  keys: ReadonlyArray<{ clientId: string; cacheKey: string }>,
+): Prisma.Sql {
+  return prisma.sql`SELECT DISTINCT t.client_id AS "clientId", t.cache_key AS "cacheKey"
+    FROM ${tables.tasks} AS t
+    JOIN unnest(${keys.map((key) => key.clientId)}::text[], ${keys.map((key) => key.cacheKey)}::text[])
+      AS k(client_id, cache_key) ON t.client_id = k.client_id AND t.cache_key = k.cache_key
+    WHERE t.status = 'succeeded'`;
+}
+
+/**
+ * The result a cache hit copies: that of the client's most recently finished succeeded task with
+ * the key, as a TaskResult row: one statement over the (client_id, cache_key) index, on the
+ * submit path of every cacheable task (Prisma's relation filter and relation orderBy cost more
+ * client work for the same row).
+ */
+export function cacheSourceSql(
+  prisma: PrismaNamespace,
+  tables: Tables,
+  clientId: string,
+  cacheKey: string,
+): Prisma.Sql {
+  return prisma.sql`SELECT r.task_id AS "taskId", r.attempt, r.agent_id AS "agentId", r.output,
+      r.duration_ms AS "durationMs", r.created_at AS "createdAt", r.cached_from AS "cachedFrom"
+    FROM ${tables.tasks} AS t JOIN ${tables.taskResults} AS r ON r.task_id = t.id
+    WHERE t.client_id = ${clientId} AND t.cache_key = ${cacheKey} AND t.status = 'succeeded'
+    ORDER BY t.finished_at DESC NULLS LAST
+    LIMIT 1`;
+}
+
 /**
  * Inserts a cache hit in one statement, like insertTaskSql: the task already succeeded (with its
  * cache key and the id of the task it copied), its two events and the copied result. Nothing is

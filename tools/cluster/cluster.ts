@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       consulAddress: consul?.url ?? (env['CONSUL_HTTP_ADDR'] as string),
       databaseUrl,
       jwtSecret,
+      ...(kafka ? { fetchMaxWait: '5ms' } : {}),
       ports: {
         gateway: gatewayPort,
         registry: 8082,

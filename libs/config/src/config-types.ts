@@ -85,6 +85,11 @@ export interface CoordinatorConfig {
     readonly prefetchCount: number;
     readonly topicPrefix: string;
     readonly clientId?: string;
+    /**
+     * Longest wait of a Kafka fetch with no new messages (ms). Real brokers answer as soon as a
+     * message arrives; librdkafka's mock cluster waits the full time, so tests on it set it low.
+     */
+    readonly fetchMaxWait: number;
   };
   /** `local`: with no healthy agent able to run a task, the scheduler runs it in its own process. */
   readonly fallback: 'none' | 'local';

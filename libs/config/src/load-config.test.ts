@@ -29,7 +29,13 @@ describe('loadConfig defaults', () => {
         heartbeatTimeout: 30_000,
       },
       loadBalancing: { strategy: 'round_robin', timeout: 30_000 },
-      queue: { type: 'memory', url: 'memory://', prefetchCount: 10, topicPrefix: 'contextforge' },
+      queue: {
+        type: 'memory',
+        url: 'memory://',
+        prefetchCount: 10,
+        topicPrefix: 'contextforge',
+        fetchMaxWait: 100,
+      },
       fallback: 'none',
       retry: { maxAttempts: 3, initialDelay: 200, maxDelay: 30_000 },
     });

@@ -45,6 +45,7 @@ export const coordinatorSection = section({
       expected: 'a topic prefix of letters, digits and . _ - (at most 100 characters)',
     }).prefault(DEFAULT_TOPIC_PREFIX),
     client_id: text({ maxLength: 200 }).optional(),
+    fetch_max_wait: duration().prefault('100ms'),
   }),
   // `local`: with no healthy agent able to run a task, the scheduler runs it in its own process.
   fallback: oneOf(['none', 'local'] as const).prefault('none'),
@@ -91,6 +92,7 @@ export const coordinatorSection = section({
       prefetchCount: coordinator.queue.prefetch_count,
       topicPrefix: coordinator.queue.topic_prefix,
       clientId: coordinator.queue.client_id,
+      fetchMaxWait: coordinator.queue.fetch_max_wait,
     }),
     fallback: coordinator.fallback,
     retry: {

@@ -11,11 +11,15 @@ import { KAFKA_LOG_LEVEL, kafkaLogCreator } from './kafka-log';
 import { kafkaGroupId, type KafkaMessageBusOptions } from './kafka-options';
 import { KafkaSubscription } from './kafka-subscription';
 import { KafkaTopics } from './kafka-topics';
+import {
+  MAX_SEND_BYTES,
+  MAX_SEND_MESSAGES,
+  PublishCoalescer,
+  sizeOf,
+  type TopicBatch,
+} from './publish-coalescer';
 
 const DEFAULT_MAX_BATCH_SIZE = 100;
-/** One produce request carries at most this many messages (or bytes), far below broker limits. */
-const MAX_SEND_MESSAGES = 1_000;
-const MAX_SEND_BYTES = 512 * 1024;
 
 interface Connected {
   kafka: Kafka;
@@ -28,7 +32,9 @@ interface Connected {
  * The MessageBus on Kafka (kafkajs), with the port's semantics:
  * - publish: key = message key, value = JSON text, headers as strings (a W3C `traceparent`
  *   header travels like any other); acks from all in-sync replicas; an idempotent producer
- *   where the broker grants a producer id, else a plain one (logged).
+ *   where the broker grants a producer id, else a plain one (logged). Concurrent publishes of
+ *   the process share produce requests (PublishCoalescer): one request in flight, the next one
+ *   carrying everything published meanwhile.
  * - subscribe: one kafkajs consumer per subscription, Kafka groupId = `<group>.<topic>` (the port's
  *   groups are per topic; one Kafka group spanning several topics would hand a member partitions of
  *   topics it never subscribed to, which kafkajs drops), earliest offset for a new group (or, with
@@ -50,6 +56,7 @@ export class KafkaMessageBus implements MessageBus {
   private readonly subscriptions = new Set<KafkaSubscription>();
   private connected: Connected | undefined;
   private state: 'new' | 'connected' | 'closed' = 'new';
+  private readonly coalescer = new PublishCoalescer((batches) => this.send(batches));
 
   constructor(options: KafkaMessageBusOptions) {
     if (options.brokers.length === 0)
@@ -88,7 +95,7 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    const { producer, topics } = this.requireConnected();
+    const { topics } = this.requireConnected();
     const encoded: Message[] = messages.map((message) => ({
       key: message.key,
       value: encodeValue(topic, message),
@@ -97,7 +104,7 @@ export class KafkaMessageBus implements MessageBus {
     if (encoded.length === 0) return;
     try {
       await topics.ensure(topic);
-      for (const chunk of chunks(encoded)) await producer.send({ topic, messages: chunk, acks: -1 });
+      await this.coalescer.publish(topic, encoded);
     } catch (error) {
       throw toBusError(error, `publish to ${topic}`, this.options.brokers);
     }
@@ -193,6 +200,20 @@ export class KafkaMessageBus implements MessageBus {
     return this.connected;
   }
 
+  /** One produce request for everything coalesced, unless one publish alone exceeds the limits. */
+  private async send(batches: TopicBatch[]): Promise<void> {
+    const { producer } = this.requireConnected();
+    const messages = batches.flatMap((batch) => batch.messages);
+    const bytes = messages.reduce((sum, message) => sum + sizeOf(message), 0);
+    if (messages.length <= MAX_SEND_MESSAGES && bytes <= MAX_SEND_BYTES) {
+      await producer.sendBatch({ topicMessages: batches, acks: -1 });
+      return;
+    }
+    for (const { topic, messages: list } of batches) {
+      for (const chunk of chunks(list)) await producer.send({ topic, messages: chunk, acks: -1 });
+    }
+  }
+
   /** Idempotent first; a broker that refuses producer ids (old, or ACL) gets a plain producer. */
   private async connectProducer(kafka: Kafka): Promise<Producer> {
     const common = { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true };
@@ -222,7 +243,7 @@ function* chunks(messages: Message[]): Generator<Message[]> {
   let chunk: Message[] = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = (message.value as string).length + (message.key as string).length + 64;
+    const size = sizeOf(message);
     if (chunk.length > 0 && (chunk.length >= MAX_SEND_MESSAGES || bytes + size > MAX_SEND_BYTES)) {
       yield chunk;
       chunk = [];

@@ -1,9 +1,15 @@
 import { loadConfigFromProcess } from '@contextforge/config';
+import { startTracing } from '@contextforge/observability';
 import { startEmbeddedSystem } from './embedded-system';
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });
-  const system = await startEmbeddedSystem(config);
+  // Every service of the process records under one service.name; span names say which one.
+  const tracing = await startTracing({ serviceName: 'contextforge', env: process.env });
+  const system = await startEmbeddedSystem(config).catch(async (error: unknown) => {
+    await tracing.shutdown();
+    throw error;
+  });
   const credentials = system.credentials;
   const auth = credentials ? ' -H "authorization: Bearer $CF_TOKEN"' : '';
   const lines = [
@@ -36,10 +42,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping...\n`);
-    system.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    system
+      .stop()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

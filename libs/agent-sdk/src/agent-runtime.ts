@@ -12,7 +12,7 @@ import {
   type TaskEvent,
   type TopicNames,
 } from '@contextforge/contracts';
-import type { Logger } from '@contextforge/observability';
+import { startSpanFrom, type Logger } from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
 import type { AgentTypeDefinition } from './define-agent-type';
 import { EventPublisher } from './event-publisher';
@@ -180,7 +180,17 @@ export class AgentRuntime implements AgentEndpoint {
     controller: AbortController,
   ): Promise<void> {
     const base = () => ({ eventId: randomUUID(), taskId: task.id, attempt, at: new Date().toISOString() });
-    const publish = (event: TaskEvent) => this.events.publish(event, traceparent);
+    // A child of the dispatch; with tracing off it hands the dispatch's traceparent on unchanged.
+    const span = startSpanFrom(traceparent, 'agent execute', {
+      kind: 'consumer',
+      attributes: {
+        'contextforge.task_id': task.id,
+        'contextforge.task_type': task.type,
+        'contextforge.attempt': attempt,
+        'contextforge.agent_id': this.id,
+      },
+    });
+    const publish = (event: TaskEvent) => this.events.publish(event, span.traceparent);
     const logger = this.options.logger.child({ agentId: this.id, taskId: task.id, attempt });
     const timeout = setTimeout(
       () =>
@@ -201,29 +211,36 @@ export class AgentRuntime implements AgentEndpoint {
     publish({ ...base(), type: 'started', agentId: this.id });
     try {
       const input = type.input ? parseOrThrow(type.input, task.input, 'task input') : task.input;
-      const handling = Promise.resolve(
-        type.handler(input, {
-          taskId: task.id,
-          attempt,
-          signal: controller.signal,
-          logger,
-          traceparent,
-          progress: (done, total, message) => {
-            if (settled) return;
-            publish({
-              ...base(),
-              type: 'progress',
-              agentId: this.id,
-              progress: { done, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
-            });
-          },
-        }),
+      const handling = span.run(() =>
+        Promise.resolve(
+          type.handler(input, {
+            taskId: task.id,
+            attempt,
+            signal: controller.signal,
+            logger,
+            traceparent: span.traceparent,
+            progress: (done, total, message) => {
+              if (settled) return;
+              publish({
+                ...base(),
+                type: 'progress',
+                agentId: this.id,
+                progress: {
+                  done,
+                  ...(total === undefined ? {} : { total }),
+                  ...(message ? { message } : {}),
+                },
+              });
+            },
+          }),
+        ),
       );
       handling.catch(() => undefined);
       const output = await Promise.race([handling, aborted]);
       controller.signal.throwIfAborted();
       const durationMs = Math.round(performance.now() - startedAt);
       publish({ ...base(), type: 'succeeded', agentId: this.id, output: output ?? null, durationMs });
+      span.end();
     } catch (thrown) {
       const error = controller.signal.aborted ? controller.signal.reason : thrown;
       const serialized = toSerializedError(error, 'HANDLER_FAILED');
@@ -232,9 +249,12 @@ export class AgentRuntime implements AgentEndpoint {
       } else {
         if (serialized.code === 'VALIDATION_FAILED') serialized.retryable = false;
         serialized.retryable = serialized.retryable && isRetryable(error);
-        logger.warn({ code: serialized.code, err: serialized.message }, 'task attempt failed');
+        span.run(() =>
+          logger.warn({ code: serialized.code, err: serialized.message }, 'task attempt failed'),
+        );
         publish({ ...base(), type: 'failed', agentId: this.id, error: serialized });
       }
+      span.end(serialized);
     } finally {
       settled = true;
       clearTimeout(timeout);

@@ -93,8 +93,10 @@ export type {
   CallOptions,
 } from './ports/agent-transport';
 export type {
+  CreateTaskItem,
   CreateTaskOptions,
   CreateTaskOutcome,
+  CreateTaskResult,
   DurationSummary,
   EventOutcome,
   ListTasksFilter,

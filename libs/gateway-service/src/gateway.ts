@@ -10,6 +10,7 @@ import {
   requireJson,
   routeNotFound,
 } from '@contextforge/http-kit';
+import { renderDashboardPage } from './dashboard/dashboard-page';
 import type { GatewayOperations } from './operations';
 import { renderDocsPage } from './rest/docs-page';
 import { mountRoutes } from './rest/express-routes';
@@ -49,12 +50,13 @@ export interface GatewayOptions {
 
 /**
  * The public HTTP API. `createGatewayApp` builds the Express app without listening (tests inject
- * requests); `Gateway.listen` serves it. Routes, /openapi.json and /docs all come from
- * GATEWAY_ROUTES (src/rest/routes.ts).
+ * requests); `Gateway.listen` serves it. Routes, /openapi.json, /docs and /dashboard all come
+ * from GATEWAY_ROUTES (src/rest/routes.ts).
  */
 export function createGatewayApp(options: GatewayOptions): Express {
   const document = buildOpenApiDocument(GATEWAY_ROUTES, options.openApi);
   const docsPage = renderDocsPage(document);
+  const dashboardPage = renderDashboardPage();
   const jsonBody = options.jsonBody ?? [
     requireJson,
     express.json({ limit: options.bodyLimitBytes, strict: false }),
@@ -76,6 +78,7 @@ export function createGatewayApp(options: GatewayOptions): Express {
       ready: options.ready ?? (async () => true),
       openApiDocument: () => document,
       docsPage: () => docsPage,
+      dashboardPage: () => dashboardPage,
     },
   });
   app.use(routeNotFound);

@@ -115,11 +115,11 @@ describe('OpenAPI document and docs page', () => {
     }
   });
 
-  it('requires credentials (bearer JWT or X-API-Key) on every route except health, readiness and docs', () => {
+  it('requires credentials (bearer JWT or X-API-Key) on every route except health, readiness, docs and the dashboard page', () => {
     const document = gatewayOpenApiDocument();
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKeyAuth', 'bearerAuth']);
     const open = GATEWAY_ROUTES.filter((route) => !route.auth).map((route) => route.path);
-    expect(open.sort()).toEqual(['/docs', '/healthz', '/openapi.json', '/readyz']);
+    expect(open.sort()).toEqual(['/dashboard', '/docs', '/healthz', '/openapi.json', '/readyz']);
     for (const route of GATEWAY_ROUTES) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
       expect(operation?.['security']).toEqual(route.auth ? [{ bearerAuth: [] }, { apiKeyAuth: [] }] : []);

@@ -1,4 +1,5 @@
 import { AppError, isErrorCode, type ErrorCode } from '@contextforge/contracts';
+import { withTraceHeaders } from '@contextforge/observability';
 
 export interface FetchJsonOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -13,7 +14,8 @@ export interface FetchJsonOptions {
  * Calls one of our own JSON HTTP APIs. A non-2xx answer in the common error shape becomes the
  * AppError the other side raised (so codes survive the hop); anything else becomes
  * `unavailableCode` (default SERVICE_UNAVAILABLE) naming the URL; so does a body that is not JSON,
- * whatever the status. An empty 2xx body resolves undefined. Callers that read "not found" as
+ * whatever the status. An empty 2xx body resolves undefined. The active trace context goes along
+ * as a `traceparent` header (when tracing is on). Callers that read "not found" as
  * "absent" catch the specific code (see HttpResultStoreClient).
  */
 export async function fetchJson<T>(url: string, options: FetchJsonOptions = {}): Promise<T> {
@@ -23,10 +25,10 @@ export async function fetchJson<T>(url: string, options: FetchJsonOptions = {}):
   try {
     response = await fetch(url, {
       method,
-      headers: {
+      headers: withTraceHeaders({
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...options.headers,
-      },
+      }),
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -19,6 +19,7 @@ import {
   type TaskStreamEvent,
   type TaskView,
 } from '@contextforge/contracts';
+import { runWithRemoteContext } from '@contextforge/observability';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { requireJson } from './express-errors';
@@ -82,13 +83,19 @@ export function resultStoreRouter(api: ResultStoreApi, bodyLimitBytes: number): 
   const router = Router();
   router.post(BASE, requireJson, express.json({ limit: bodyLimitBytes }), async (req, res) => {
     const { submission, clientId, options } = parseOrThrow(SubmitBody, req.body, 'submit request');
-    res.status(200).json(await api.submit(submission, clientId, stripUndefined(options ?? {})));
+    // The caller's trace (traceparent header) is the parent of the tasks' spans and bus messages.
+    const outcome = await runWithRemoteContext(req.headers, () =>
+      api.submit(submission, clientId, stripUndefined(options ?? {})),
+    );
+    res.status(200).json(outcome);
   });
   router.post(`${BASE}/batch`, requireJson, express.json({ limit: bodyLimitBytes }), async (req, res) => {
     const { clientId, items } = parseOrThrow(BatchBody, req.body, 'batch request');
-    const outcomes = await api.submitBatch(
-      items.map(({ submission, options }) => ({ submission, options: stripUndefined(options ?? {}) })),
-      clientId,
+    const outcomes = await runWithRemoteContext(req.headers, () =>
+      api.submitBatch(
+        items.map(({ submission, options }) => ({ submission, options: stripUndefined(options ?? {}) })),
+        clientId,
+      ),
     );
     res.status(200).json({ outcomes });
   });

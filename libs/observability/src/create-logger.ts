@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { LogDestination, Logger, LogLevel } from './logger';
 import { redactFields } from './redact';
+import { traceLogFields } from './tracing/trace-context';
 
 export interface LoggerOptions {
   /** Written on every line as `service`. */
@@ -13,6 +14,7 @@ export interface LoggerOptions {
 
 /**
  * A JSON-lines logger: `{"level":"info","time":"<ISO 8601>","service":"...",...fields,"msg":"..."}`.
+ * A line written inside a span (see startTracing) also has its `trace_id` and `span_id`.
  * Secret-looking fields (see redactFields) are replaced by "[Redacted]" in both log fields and
  * child bindings; `err` holding an Error is serialized with its type, message and stack.
  */
@@ -21,6 +23,7 @@ export function createLogger(options: LoggerOptions): Logger {
     level: options.level ?? 'info',
     base: { service: options.service },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: traceLogFields,
     formatters: {
       level: (label) => ({ level: label }),
       log: (fields) => redactFields(fields),

@@ -10,3 +10,15 @@ export {
   createMetricsRegistry,
 } from './metrics-registry';
 export type { MetricsRegistryOptions, ScrapeCollector } from './metrics-registry';
+export { TRACER_NAME, startSpan, startSpanFrom, withSpan } from './tracing/spans';
+export type { SpanAttributes, SpanHandle, SpanKindName, SpanOptions } from './tracing/spans';
+export { startTracing, tracesExportConfigured } from './tracing/start-tracing';
+export type { Tracing, TracingOptions } from './tracing/start-tracing';
+export {
+  runWithRemoteContext,
+  traceLogFields,
+  traceparentOf,
+  withTraceHeaders,
+} from './tracing/trace-context';
+export type { IncomingHeaders } from './tracing/trace-context';
+export { isTracing } from './tracing/tracing-state';

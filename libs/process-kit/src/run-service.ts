@@ -3,8 +3,10 @@ import { isRetryable } from '@contextforge/contracts';
 import {
   createLogger,
   createMetricsRegistry,
+  startTracing,
   type Logger,
   type MetricsRegistry,
+  type Tracing,
 } from '@contextforge/observability';
 import { backoffDelay, sleep } from '@contextforge/resilience';
 
@@ -42,6 +44,10 @@ export interface RunServiceOptions {
  * clean stop" (harnesses wait for it, then signal). A signal during a start waits for that start
  * to settle, runs the cleanup steps and exits 0; a signal during the wait between retries ends
  * the wait and exits 0.
+ *
+ * Tracing (startTracing, service.name = `name`) starts after the config and before the first
+ * start when the OTEL_* variables of `env` configure an exporter; it is flushed and shut down
+ * after the cleanup steps, before the process exits.
  */
 export async function runService(
   name: string,
@@ -57,6 +63,13 @@ export async function runService(
   }
   const logger = createLogger({ service: name, level: config.logging.level });
   const metrics = createMetricsRegistry({ service: name });
+  let tracing: Tracing;
+  try {
+    tracing = await startTracing({ serviceName: name, env: options.env });
+  } catch (error) {
+    fail(name, `tracing: ${describe(error)}`);
+    return;
+  }
   const steps: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of steps.splice(0).reverse()) {
@@ -64,10 +77,12 @@ export async function runService(
     }
   };
   const exitAfterStop = () => {
-    stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    stop()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
 
   const stopRequested = new AbortController();
@@ -84,6 +99,7 @@ export async function runService(
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     fail(name, message);
+    void tracing.shutdown();
   };
 
   const maxRetries = options.startRetries ?? 10;

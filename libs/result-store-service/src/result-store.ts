@@ -29,7 +29,15 @@ import {
   type TaskView,
   type TopicNames,
 } from '@contextforge/contracts';
-import type { Logger, MetricsRegistry } from '@contextforge/observability';
+import {
+  isTracing,
+  startSpanFrom,
+  traceparentOf,
+  withSpan,
+  type Logger,
+  type MetricsRegistry,
+  type SpanHandle,
+} from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
 
 export interface ResultStoreOptions {
@@ -92,13 +100,17 @@ export class ResultStore implements ResultStoreApi {
     clientId: string,
     options: SubmitOptions = {},
   ): Promise<SubmitOutcome> {
-    const [outcome] = await this.submitAll([{ submission, options }], clientId);
+    const [outcome] = await withSpan('result-store create-tasks', { 'contextforge.tasks': 1 }, () =>
+      this.submitAll([{ submission, options }], clientId),
+    );
     if (!outcome) throw new AppError('INTERNAL', 'submit stored no task');
     return outcome;
   }
 
   submitBatch(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]> {
-    return this.submitAll(items, clientId);
+    return withSpan('result-store create-tasks', { 'contextforge.tasks': items.length }, () =>
+      this.submitAll(items, clientId),
+    );
   }
 
   searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage> {
@@ -106,17 +118,20 @@ export class ResultStore implements ResultStoreApi {
   }
 
   /**
-   * Stores the tasks one by one, in order, then announces them together: one publish of their
-   * changes and one of the queued ones on tasks.submitted. A result-cache hit (options.cacheKey)
-   * is stored already succeeded: its `queued` and `succeeded` events are announced as changes
-   * like those of a task that ran, and it never reaches the scheduler. When an item fails, the
-   * tasks stored before it are still announced, then the error propagates.
+   * Stores the tasks (one statement for the plain ones, see TaskRepository.createTasks), then
+   * announces them together: one publish of their changes and one of the queued ones on
+   * tasks.submitted. A result-cache hit (options.cacheKey) is stored already succeeded: its
+   * `queued` and `succeeded` events are announced as changes like those of a task that ran, and it
+   * never reaches the scheduler. When an item fails (an idempotency conflict), every task that was
+   * stored is still announced, then the first item's error propagates; the submitter's retry with
+   * the same idempotency keys replays the stored ones.
    */
   private async submitAll(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]> {
     const outcomes: SubmitOutcome[] = [];
     const changes: TaskChangedMessage[] = [];
     const toSchedule: TaskView[] = [];
     try {
+      const createItems = [];
       for (const { submission, options = {} } of items) {
         if (options.parentId !== undefined) await this.checkParent(options.parentId, clientId);
         const task: Task = {
@@ -132,10 +147,19 @@ export class ResultStore implements ResultStoreApi {
           ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
           createdAt: new Date().toISOString(),
         };
-        const outcome = await this.options.repository.createTask(
+        createItems.push({
           task,
-          options.cacheKey === undefined ? {} : { cacheKey: options.cacheKey },
-        );
+          ...(options.cacheKey === undefined ? {} : { options: { cacheKey: options.cacheKey } }),
+        });
+      }
+      const results = await this.options.repository.createTasks(createItems);
+      let failure: { error: unknown } | undefined;
+      for (const result of results) {
+        if (!result.ok) {
+          failure ??= { error: result.error };
+          continue;
+        }
+        const outcome = result.outcome;
         outcomes.push({ task: outcome.task, created: outcome.created });
         if (outcome.created) this.recordCreated(outcome.task);
         if (outcome.event) {
@@ -148,12 +172,19 @@ export class ResultStore implements ResultStoreApi {
         // announcement may have failed after the row was written. The scheduler ignores duplicates.
         if (outcome.task.status === 'queued' && outcome.task.attempt === 0) toSchedule.push(outcome.task);
       }
+      if (failure) throw failure.error;
     } finally {
       await this.announceChanges(changes);
       if (toSchedule.length > 0) {
+        // The submission's trace travels with each task to the scheduler (and on to its agent).
+        const traceparent = traceparentOf();
         await this.options.bus.publish(
           this.options.topics.tasksSubmitted,
-          toSchedule.map((task) => ({ key: task.id, value: { task: taskFromView(task) } })),
+          toSchedule.map((task) => ({
+            key: task.id,
+            value: { task: taskFromView(task) },
+            ...(traceparent ? { headers: { traceparent } } : {}),
+          })),
         );
       }
       const hits = outcomes.filter((outcome) => outcome.created && outcome.task.fromCache === true);
@@ -198,6 +229,7 @@ export class ResultStore implements ResultStoreApi {
       at: at.toISOString(),
       byStatus: figures.byStatus,
       inFlightByAgent: figures.inFlightByAgent,
+      queuedByPriority: figures.queuedByPriority,
       window: { seconds, finished: figures.finished, throughputPerSecond: finishedTotal / seconds },
       latencyMs: figures.latencyMs,
       runTimeMs: figures.runTimeMs,
@@ -295,7 +327,18 @@ export class ResultStore implements ResultStoreApi {
     const events: TaskEvent[] = messages.map((message) =>
       parseOrThrow(TaskEventSchema, message.value, 'task event', 'INVALID_MESSAGE'),
     );
-    const outcomes = await this.options.repository.applyEvents(events);
+    const spans = isTracing() ? applySpans(messages, events) : undefined;
+    let outcomes: EventOutcome[];
+    try {
+      outcomes = await this.options.repository.applyEvents(events);
+    } catch (error) {
+      for (const span of spans ?? []) span?.end(error);
+      throw error;
+    }
+    for (const [index, span] of (spans ?? []).entries()) {
+      span?.setAttributes({ 'contextforge.outcome': outcomes[index]?.outcome });
+      span?.end();
+    }
     await this.announceChanges(changesOf(events, outcomes));
     const changed: TaskView[] = [];
     for (const [index, outcome] of outcomes.entries()) {
@@ -335,6 +378,29 @@ export class ResultStore implements ResultStoreApi {
     const seconds = (Date.parse(task.finishedAt ?? task.updatedAt) - Date.parse(task.createdAt)) / 1000;
     if (Number.isFinite(seconds)) metrics.taskDuration.observe({ type: task.type }, Math.max(0, seconds));
   }
+}
+
+/**
+ * One span per event that arrived with a trace context, a child of the span that published it (the
+ * agent's execute, the scheduler's dispatch), covering the batch's write.
+ */
+function applySpans(
+  messages: readonly BusMessage[],
+  events: readonly TaskEvent[],
+): Array<SpanHandle | undefined> {
+  return events.map((event, index) => {
+    const traceparent = messages[index]?.headers['traceparent'];
+    if (traceparent === undefined) return undefined;
+    return startSpanFrom(traceparent, 'result-store apply', {
+      kind: 'consumer',
+      attributes: {
+        'contextforge.task_id': event.taskId,
+        'contextforge.attempt': event.attempt,
+        'contextforge.event': event.type,
+        'contextforge.batch_size': events.length,
+      },
+    });
+  });
 }
 
 /** The applied events of a batch with their numbers and tasks, in the batch's (so seq) order. */

@@ -232,6 +232,7 @@ describe('ResultStore task changes, history and metrics', () => {
         dead_lettered: 0,
       },
       inFlightByAgent: { 'agent-b': 1 },
+      queuedByPriority: [0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
       window: {
         seconds: 30,
         finished: { succeeded: 1, cancelled: 0, dead_lettered: 0 },

@@ -22,7 +22,7 @@ import {
   type TopicNames,
   type WatchHandle,
 } from '@contextforge/contracts';
-import type { Logger, MetricsRegistry } from '@contextforge/observability';
+import { startSpanFrom, type Logger, type MetricsRegistry } from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
 import { AgentBreakers, DEFAULT_BREAKER_SETTINGS, type BreakerSettings } from './agent-breakers';
 import { AgentPool, canRun, type AgentSlot, type LostAgent } from './agent-pool';
@@ -136,7 +136,8 @@ export class Scheduler {
       bus.subscribe({
         topic: topics.tasksSubmitted,
         group: CONSUMER_GROUPS.scheduler,
-        handler: (messages) => this.onMessages(messages, (value) => this.onSubmitted(value)),
+        handler: (messages) =>
+          this.onMessages(messages, (value, headers) => this.onSubmitted(value, headers['traceparent'])),
       }),
       bus.subscribe({
         topic: topics.taskControl,
@@ -228,15 +229,18 @@ export class Scheduler {
     }
   }
 
-  private async onMessages(messages: readonly BusMessage[], handle: (value: unknown) => Promise<void>) {
+  private async onMessages(
+    messages: readonly BusMessage[],
+    handle: (value: unknown, headers: Record<string, string>) => Promise<void>,
+  ) {
     try {
-      for (const message of messages) await handle(message.value);
+      for (const message of messages) await handle(message.value, message.headers);
     } finally {
       this.schedulePump();
     }
   }
 
-  private async onSubmitted(value: unknown): Promise<void> {
+  private async onSubmitted(value: unknown, traceparent: string | undefined): Promise<void> {
     const { task } = parseOrThrow(
       TaskSubmittedMessageSchema,
       value,
@@ -244,8 +248,8 @@ export class Scheduler {
       'INVALID_MESSAGE',
     );
     if (this.tasks.has(task.id) || this.finished.covers(task.id, 0)) return;
-    if (this.options.jobs?.handles(task.type)) return this.options.jobs.adopt(task);
-    const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued' };
+    if (this.options.jobs?.handles(task.type)) return this.options.jobs.adopt(task, traceparent);
+    const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued', traceparent };
     this.tasks.set(task.id, tracked);
     this.enqueue(tracked);
   }
@@ -465,16 +469,33 @@ export class Scheduler {
     slot.inFlight.add(tracked.task.id);
     const attempt = tracked.attempt;
     const { endpoint } = slot.registration;
+    const span = startSpanFrom(tracked.traceparent, 'scheduler dispatch', {
+      kind: 'producer',
+      attributes: {
+        'contextforge.task_id': tracked.task.id,
+        'contextforge.task_type': tracked.task.type,
+        'contextforge.attempt': attempt,
+        'contextforge.agent_id': slot.registration.id,
+      },
+    });
+    // The agent's spans and events continue the trace of this dispatch.
+    const assignment = {
+      task: tracked.task,
+      attempt,
+      ...(span.traceparent ? { traceparent: span.traceparent } : {}),
+    };
     try {
       // The timeout aborts the request itself; the breaker counts it as a failure.
-      await this.breakers.fire(slot.registration.id, () =>
-        this.options.transport.dispatch(
-          endpoint,
-          { task: tracked.task, attempt },
-          { signal: AbortSignal.timeout(this.options.dispatchTimeoutMs) },
+      await span.run(() =>
+        this.breakers.fire(slot.registration.id, () =>
+          this.options.transport.dispatch(endpoint, assignment, {
+            signal: AbortSignal.timeout(this.options.dispatchTimeoutMs),
+          }),
         ),
       );
+      span.end();
     } catch (error) {
+      span.end(error);
       if (tracked.attempt !== attempt || tracked.state !== 'dispatching') return;
       slot.inFlight.delete(tracked.task.id);
       slot.pausedUntil = performance.now() + this.options.agentPauseMs;
@@ -574,7 +595,10 @@ export class Scheduler {
   }
 
   private async publish(event: TaskEvent): Promise<void> {
-    await this.options.bus.publish(this.options.topics.taskEvents, [{ key: event.taskId, value: event }]);
+    const traceparent = this.tasks.get(event.taskId)?.traceparent;
+    await this.options.bus.publish(this.options.topics.taskEvents, [
+      { key: event.taskId, value: event, ...(traceparent ? { headers: { traceparent } } : {}) },
+    ]);
   }
 
   /** For publishes outside a bus handler (timers, watches, dispatches): a failure is logged, never thrown. */

@@ -13,6 +13,11 @@ export interface Tracked {
   state: TrackedState;
   agentId?: string;
   timer?: NodeJS.Timeout;
+  /**
+   * The W3C traceparent the task was submitted under (tasks.submitted header): the parent of its
+   * dispatch spans, and sent along with the events the scheduler publishes about it.
+   */
+  traceparent?: string;
   /** Set once the "no agent can run this" reason has been published for the current wait. */
   waitingReasonPublished?: boolean;
   /**

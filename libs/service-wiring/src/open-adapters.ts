@@ -12,7 +12,7 @@ export async function openBus(
 ): Promise<MessageBus> {
   const bus = await createMessageBus(config.coordinator.queue.url, {
     logger,
-    kafka: { clientId },
+    kafka: { clientId, maxWaitTimeMs: config.coordinator.queue.fetchMaxWait },
     ...(metrics ? { metrics } : {}),
   });
   await bus.connect();

@@ -4,7 +4,7 @@ import { ApiKeyViewSchema } from '../auth';
 import { ERROR_CODE_LIST } from '../errors';
 import type { TaskMetrics } from '../ports/service-apis';
 import { SYMBOL_KINDS, SymbolDefSchema } from '../analysis';
-import { TASK_STATUSES, TaskSubmissionSchema, TaskViewSchema } from '../task';
+import { TASK_PRIORITY_MAX, TASK_STATUSES, TaskSubmissionSchema, TaskViewSchema } from '../task';
 
 /**
  * Request and response shapes of the gateway's public API that are not domain objects of their
@@ -122,6 +122,8 @@ export const TaskMetricsSchema = z.object({
   at: z.iso.datetime(),
   byStatus: countsBy(TASK_STATUSES),
   inFlightByAgent: z.record(z.string(), z.int().min(0)),
+  /** Tasks in queued status by priority: index = priority (0-9). */
+  queuedByPriority: z.array(z.int().min(0)).length(TASK_PRIORITY_MAX + 1),
   window: metricsWindow,
   latencyMs: percentiles,
   runTimeMs: percentiles,

@@ -79,6 +79,11 @@ export interface TaskMetrics {
   byStatus: Record<TaskView['status'], number>;
   /** Tasks in dispatched or running status, per agent id. */
   inFlightByAgent: Record<string, number>;
+  /**
+   * Tasks in queued status by priority (index = priority, TASK_PRIORITY_MIN..MAX): submitted or
+   * re-driven or retried and not yet dispatched. Counted from the tasks table, like byStatus.
+   */
+  queuedByPriority: number[];
   /** Tasks that reached a final status in the window, by status and per second. */
   window: {
     seconds: number;

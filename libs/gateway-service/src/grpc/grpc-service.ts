@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AppError, type Authenticator, type Principal } from '@contextforge/contracts';
-import type { Logger } from '@contextforge/observability';
+import { runWithRemoteContext, withSpan, type Logger } from '@contextforge/observability';
 import type { GatewayOperations } from '../operations';
 import { runTaskStream, type StreamSink } from '../streams/run-task-stream';
 import type { StreamHub } from '../streams/stream-hub';
@@ -108,7 +108,17 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     <Req, Res>(method: string, run: (principal: Principal, request: Req) => Promise<Res>) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
       authenticate(call.metadata)
-        .then((principal) => run(principal, decoded(call.request)))
+        .then((principal) =>
+          // A span per call, a child of the caller's `traceparent` metadata when it sends one.
+          runWithRemoteContext(metadataHeaders(call.metadata), () =>
+            withSpan(
+              `gateway grpc ${method}`,
+              { 'rpc.system': 'grpc', 'rpc.method': method },
+              () => run(principal, decoded(call.request)),
+              'server',
+            ),
+          ),
+        )
         .then(
           (response) => callback(null, response),
           (error: unknown) => callback(report(error, method)),
@@ -245,6 +255,15 @@ function tolerantDecoding(service: grpc.ServiceDefinition): grpc.ServiceDefiniti
 
 function isUndecodable(request: unknown): boolean {
   return typeof request === 'object' && request !== null && UNDECODABLE in request;
+}
+
+/** The text entries of gRPC metadata (where a caller's `traceparent` is), as a header record. */
+function metadataHeaders(metadata: grpc.Metadata): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) {
+    if (typeof value === 'string') headers[key] = value;
+  }
+  return headers;
 }
 
 function decoded<T>(request: T): T {

@@ -1,5 +1,6 @@
 import { AppError, parseOrThrow, type Authenticator, type Principal } from '@contextforge/contracts';
 import { methodNotAllowed } from '@contextforge/http-kit';
+import { runWithRemoteContext, withSpan } from '@contextforge/observability';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { toExpressPath, type HttpMethod, type Reply, type RouteServices, type RouteSpec } from './route-spec';
 
@@ -67,8 +68,17 @@ function runRoute(route: RouteSpec, services: RouteServices): RequestHandler {
     const params = req.params as Record<string, string>;
     const input = { services, params, query, body, ...(raw ? { raw: req } : {}) };
     try {
+      // Each API call is a span (a child of the caller's traceparent, if any); the work it starts,
+      // e.g. a task, continues its trace. Unauthenticated routes (probes, docs) are not traced.
       const reply = route.auth
-        ? await route.handler({ ...input, principal: res.locals['principal'] as Principal })
+        ? await runWithRemoteContext(req.headers, () =>
+            withSpan(
+              `gateway ${route.method} ${route.path}`,
+              { 'http.request.method': route.method, 'http.route': route.path },
+              () => route.handler({ ...input, principal: res.locals['principal'] as Principal }),
+              'server',
+            ),
+          )
         : await route.handler(input);
       send(res, route, reply);
     } catch (error) {

@@ -43,6 +43,8 @@ export interface RouteServices {
   /** The generated OpenAPI document and its HTML rendering (built once). */
   openApiDocument(): unknown;
   docsPage(): string;
+  /** The operations dashboard and the security headers it is served with (built once). */
+  dashboardPage(): { html: string; headers: Record<string, string> };
 }
 
 export interface RouteInput<B> {

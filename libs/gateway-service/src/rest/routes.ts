@@ -97,6 +97,28 @@ export const GATEWAY_ROUTES: readonly RouteSpec[] = [
     errors: [],
     handler: async ({ services }) => ({ status: 200, body: services.docsPage() }),
   }),
+  defineRoute({
+    method: 'GET',
+    path: '/dashboard',
+    operationId: 'getDashboard',
+    summary: 'The live operations dashboard (an HTML page)',
+    description:
+      "Agents, throughput and latency, queue depth, failures and the dead-letter queue, live over /agents/stream and /metrics/stream. The page holds no data and is served without authentication; it reads everything with the token given as #access_token= (or ?access_token=, or typed into its form), under the API's usual authentication.",
+    tags: ['service'],
+    auth: false,
+    responses: {
+      200: {
+        description: 'An HTML page with its own Content-Security-Policy.',
+        contentType: 'text/html',
+        schema: z.string(),
+      },
+    },
+    errors: [],
+    handler: async ({ services }) => {
+      const page = services.dashboardPage();
+      return { status: 200, body: page.html, headers: page.headers };
+    },
+  }),
 
   // --- agents ----------------------------------------------------------------------------------
   defineRoute({

@@ -202,6 +202,7 @@ export function emptyTaskMetrics(): TaskMetrics {
       dead_lettered: 0,
     },
     inFlightByAgent: {},
+    queuedByPriority: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     window: {
       seconds: 60,
       finished: { succeeded: 0, cancelled: 0, dead_lettered: 0 },

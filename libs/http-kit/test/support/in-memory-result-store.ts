@@ -45,6 +45,7 @@ export class InMemoryResultStore implements ResultStoreApi {
       dead_lettered: 0,
     },
     inFlightByAgent: { 'agent-a': 2 },
+    queuedByPriority: [0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
     window: {
       seconds: 60,
       finished: { succeeded: 3, cancelled: 0, dead_lettered: 0 },

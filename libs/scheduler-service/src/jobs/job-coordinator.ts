@@ -22,7 +22,7 @@ import {
   type TaskView,
   type TopicNames,
 } from '@contextforge/contracts';
-import type { Logger } from '@contextforge/observability';
+import { startSpanFrom, traceparentOf, type Logger } from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
 import { planChunks, type PlannedChunk } from './chunk-planner';
 import { ReportBuilder } from './job-report';
@@ -50,13 +50,18 @@ export interface JobCoordinatorOptions {
 /** What the scheduler hands over instead of dispatching: tasks of the types in `handles`. */
 export interface JobHandler {
   handles(type: string): boolean;
-  /** Takes over a job task (new, re-driven, or found open after a restart). Returns at once. */
-  adopt(task: Task | TaskView): void;
+  /**
+   * Takes over a job task (new, re-driven, or found open after a restart). Returns at once.
+   * `traceparent`: the trace the job was submitted under, which its children join.
+   */
+  adopt(task: Task | TaskView, traceparent?: string): void;
 }
 
 interface Job {
   id: string;
   task: Task;
+  /** The trace its steps (and so its children and events) belong to. */
+  traceparent?: string;
   /** The parent as the store last showed it (loaded on the first step). */
   view?: TaskView;
   /** The attempt of the coordinator's own events for the parent; set once started. */
@@ -133,13 +138,19 @@ export class JobCoordinator implements JobHandler {
     return [...this.jobs.keys()];
   }
 
-  adopt(task: Task | TaskView): void {
+  adopt(task: Task | TaskView, traceparent?: string): void {
     if (this.stopped || this.jobs.has(task.id)) return;
     if ('status' in task && isFinalStatus(task.status)) return;
     this.finishedJobs.delete(task.id);
+    // A job adopted without its submission's trace (recovered) gets one trace of its own.
+    const adopted = traceparent === undefined ? startSpanFrom(undefined, 'scheduler adopt-job') : undefined;
+    adopted?.setAttributes({ 'contextforge.task_id': task.id });
+    adopted?.end();
+    const jobTrace = traceparent ?? adopted?.traceparent;
     const job: Job = {
       id: task.id,
       task: 'status' in task ? taskFromView(task) : task,
+      ...(jobTrace ? { traceparent: jobTrace } : {}),
       chunks: new Map(),
       progressDone: -1,
       cancelled: false,
@@ -220,7 +231,18 @@ export class JobCoordinator implements JobHandler {
       try {
         do {
           job.again = false;
-          await this.step(job);
+          const span = startSpanFrom(job.traceparent, 'scheduler job-step', {
+            attributes: { 'contextforge.task_id': job.id },
+          });
+          await span
+            .run(() => this.step(job))
+            .then(
+              () => span.end(),
+              (error: unknown) => {
+                span.end(error);
+                throw error;
+              },
+            );
         } while (job.again && !job.finished && !this.stopped);
       } catch (error) {
         this.options.logger.warn({ jobId: job.id, err: String(error) }, 'job step failed; retrying');
@@ -496,9 +518,14 @@ export class JobCoordinator implements JobHandler {
   }
 
   private async publish(events: TaskEvent[]): Promise<void> {
+    const traceparent = traceparentOf();
     await this.options.bus.publish(
       this.options.topics.taskEvents,
-      events.map((event) => ({ key: event.taskId, value: event })),
+      events.map((event) => ({
+        key: event.taskId,
+        value: event,
+        ...(traceparent ? { headers: { traceparent } } : {}),
+      })),
     );
   }
 }

@@ -1,3 +1,4 @@
+import { OtlpTraceReceiver } from '@contextforge/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,18 +7,122 @@ import { expectEachSucceededOnce } from './support/exactly-once';
 import { limitedMap } from './support/limited-map';
 import { gatewayGet, submitTasks } from './support/task-client';
 import { readTaskStream } from './support/task-stream-client';
+import { describeMissing, describePath, successPath, tracingEnv } from './support/task-trace';
 import { useClusterSystem } from './support/use-cluster-system';
 import { waitForTasksToSucceed } from './support/wait-for-tasks';
 
 const TASKS = 1_000;
 const AGENTS = 3;
 
+/** Writes `files` (relative path -> content) under a new temporary directory; returns its path. */
+function writeTree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'cf-sys-repo-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
 describe('cluster mode: every app its own OS process, on Kafka, Consul and Postgres', () => {
-  const fixture = useClusterSystem({ agents: AGENTS });
+  // Every process exports its spans (OTLP/HTTP JSON) to this receiver; started before the cluster.
+  let receiver: OtlpTraceReceiver | undefined;
+  beforeAll(async () => {
+    receiver = await OtlpTraceReceiver.start();
+  });
+  afterAll(() => receiver?.stop());
+  const fixture = useClusterSystem(() => ({
+    agents: AGENTS,
+    env: tracingEnv(receiver?.url ?? 'http://127.0.0.1:9'),
+  }));
+  const traces = () => {
+    if (!receiver) throw new Error('the OTLP receiver did not start');
+    return receiver;
+  };
+
+  it('traces a task and a repository job across the processes: one trace from the gateway through scheduler and agent to the result-store', async () => {
+    const system = fixture.get();
+    const { gateway, db } = system;
+    const [taskId = ''] = await submitTasks(gateway, [{ type: 'echo', input: { traced: true } }]);
+    const root = writeTree({
+      'a.ts': 'export const a = 1;\n',
+      'b.py': 'def b():\n    return 2\n',
+      'c.go': 'package c\n',
+    });
+    const response = await fetch(`${gateway.url}/jobs/repository`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.token}` },
+      body: JSON.stringify({ source: { path: root }, chunkBytes: 16 }),
+    });
+    expect(response.status).toBe(202);
+    const { jobId } = (await response.json()) as { jobId: string };
+    await waitForTasksToSucceed(system, [taskId, jobId], {
+      timeoutMs: 60_000,
+      label: 'the traced task and job',
+    });
+    const children = await db.query<{ id: string; type: string }>(
+      'SELECT id, type FROM tasks WHERE parent_id = $1 ORDER BY type, id',
+      [jobId],
+    );
+    const childIds = children.rows.map((row) => row.id);
+    expect(children.rows.filter((row) => row.type === 'repo-chunk').length).toBeGreaterThan(1);
+
+    // Spans arrive as each process's batch exporter sends them: wait for the whole paths.
+    const all = [taskId, jobId, ...childIds];
+    const spans = await traces().waitFor((received) => all.every((id) => successPath(received, id)), {
+      timeoutMs: 30_000,
+      describe: (received) =>
+        all
+          .filter((id) => !successPath(received, id))
+          .map((id) => describeMissing(received, id))
+          .join('; '),
+    });
+
+    // The task: one trace from the gateway's request through result-store, scheduler and agent
+    // back to the result-store.
+    const taskPath = successPath(spans, taskId);
+    expect(describePath(taskPath)).toEqual([
+      `result-store/result-store apply [${taskId}]`,
+      `agent/agent execute [${taskId}]`,
+      `scheduler/scheduler dispatch [${taskId}]`,
+      'result-store/result-store create-tasks',
+      'gateway/gateway POST /tasks/submit',
+    ]);
+    const taskTrace = taskPath?.[0]?.traceId;
+    expect(new Set(spans.filter((span) => span.traceId === taskTrace).map((span) => span.service))).toEqual(
+      new Set(['gateway', 'result-store', 'scheduler', 'agent']),
+    );
+
+    // The job: the coordinator's steps run in the trace of its submission, and every child (the
+    // scan and each chunk) is created, dispatched and run inside it.
+    const jobSubmission = ['result-store/result-store create-tasks', 'gateway/gateway POST /jobs/repository'];
+    const jobPath = successPath(spans, jobId);
+    expect(describePath(jobPath)).toEqual([
+      `result-store/result-store apply [${jobId}]`,
+      `scheduler/scheduler job-step [${jobId}]`,
+      ...jobSubmission,
+    ]);
+    const jobTrace = jobPath?.[0]?.traceId;
+    expect(jobTrace).not.toBe(taskTrace);
+    for (const childId of childIds) {
+      const path = successPath(spans, childId);
+      expect({ childId, trace: path?.[0]?.traceId, path: describePath(path) }).toEqual({
+        childId,
+        trace: jobTrace,
+        path: [
+          `result-store/result-store apply [${childId}]`,
+          `agent/agent execute [${childId}]`,
+          `scheduler/scheduler dispatch [${childId}]`,
+          'result-store/result-store create-tasks',
+          `scheduler/scheduler job-step [${jobId}]`,
+          ...jobSubmission,
+        ],
+      });
+    }
+  });
 
   it('runs a repository job across the agent processes: scan, chunks on several agents, one report', async () => {
     const { gateway, db } = fixture.get();
-    const root = mkdtempSync(join(tmpdir(), 'cf-sys-repo-'));
     const files: Record<string, string> = {
       'src/a.ts': 'export function a(x: number): number {\n  if (x > 1) return 1;\n  return 0;\n}\n',
       'src/b.py': '# comment\ndef b(x):\n    return x or 1\n',
@@ -26,10 +131,7 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
     for (let index = 0; index < 30; index += 1) {
       files[`gen/f${index}.js`] = `// file ${index}\nfunction f${index}(a, b) {\n  return a && b;\n}\n`;
     }
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), content);
-    }
+    const root = writeTree(files);
     const response = await fetch(`${gateway.url}/jobs/repository`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.token}` },
@@ -95,7 +197,8 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
     const first = await readTaskStream(gateway, taskId, { stopAfter: 1 });
     const [firstFrame] = first.frames;
     expect(firstFrame).toMatchObject({ type: 'event', seq: 1 });
-    const rest = await readTaskStream(gateway, taskId, { after: firstFrame?.seq ?? 0 });
+    // Frames that arrived together with the first one were read too: resume after the last of them.
+    const rest = await readTaskStream(gateway, taskId, { after: first.frames.at(-1)?.seq ?? 0 });
     expect(rest.closeCode).toBe(1000);
 
     const events = [...first.frames, ...rest.frames].filter((frame) => frame.type === 'event');
@@ -137,7 +240,7 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
     const repoTasks = await db.query<{ count: string }>(
       `SELECT count(*) FROM task_results r JOIN tasks t ON t.id = r.task_id WHERE t.type LIKE 'repo-%'`,
     );
-    // No result for anything else (beside the repository job's, the stream's and license-check's tasks), and every agent did some of the work.
+    // No result for anything else (beside the repository jobs', the stream's, license-check's and the traced echo task's), and every agent did some of the work.
     const results = await db.query<{ rows: string; agents: string; others: string }>(
       `SELECT count(*) FILTER (WHERE task_id = ANY($1)) AS rows,
               count(DISTINCT agent_id) FILTER (WHERE task_id = ANY($1)) AS agents,
@@ -148,7 +251,7 @@ describe('cluster mode: every app its own OS process, on Kafka, Consul and Postg
     expect(results.rows[0]).toEqual({
       rows: String(TASKS),
       agents: String(AGENTS),
-      others: String(2 + Number(repoTasks.rows[0]?.count ?? 0)),
+      others: String(3 + Number(repoTasks.rows[0]?.count ?? 0)),
     });
 
     // Every result, read back through the gateway, is the task's input.

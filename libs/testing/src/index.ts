@@ -29,14 +29,23 @@ export { ProcessCluster } from './cluster/process-cluster';
 export type { CrashReport, ProcessClusterOptions } from './cluster/process-cluster';
 export type { ProcessExit, ProcessSpec } from './cluster/managed-process';
 export { findFreePorts } from './cluster/free-ports';
-export { contextForgeCluster } from './cluster/contextforge-cluster';
+export { CLUSTER_AGENT_TASK_TYPES, contextForgeCluster } from './cluster/contextforge-cluster';
 export type {
   ContextForgeClusterLayout,
   ContextForgeClusterOptions,
   ContextForgeClusterPorts,
 } from './cluster/contextforge-cluster';
 export { createScratchDatabase, ensureDatabase, LOCAL_POSTGRES_URL } from './cluster/postgres-database';
+export { startClusterBackends } from './cluster/cluster-backends';
+export type { ClusterBackends } from './cluster/cluster-backends';
 export type { ScratchDatabase } from './cluster/postgres-database';
+export { describeHistory, leaseHolder, statusCounts, taskEvents } from './cluster/task-db';
+export type { EventRow } from './cluster/task-db';
+export { lostAttempts } from './cluster/lost-attempts';
+export type { TaskAttempt } from './cluster/lost-attempts';
+export { limitedMap } from './cluster/limited-map';
+export { sleepTasks, submitTasks } from './cluster/gateway-tasks';
+export type { GatewayTarget, Submission } from './cluster/gateway-tasks';
 export { createTestPki } from './test-pki';
 export type { IssueOptions, TestCa, TestCertificate, TestPki } from './test-pki';
 export { buildStoredApiKey, describeApiKeyStoreContract } from './api-key-store-contract';
@@ -44,3 +53,5 @@ export type { ApiKeyStoreContractFactory, ApiKeyStoreContractSubject } from './a
 export { FakeAuthenticator, PRINCIPALS } from './fake-authenticator';
 export type { TestToken } from './fake-authenticator';
 export { FakeApiKeyStore } from './fake-api-key-store';
+export { OtlpTraceReceiver } from './otlp-trace-receiver';
+export type { ReceivedSpan } from './otlp-trace-receiver';

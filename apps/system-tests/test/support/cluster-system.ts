@@ -1,11 +1,8 @@
 import {
-  ConsulApiDouble,
-  LOCAL_POSTGRES_URL,
   ProcessCluster,
   contextForgeCluster,
-  createScratchDatabase,
   findFreePorts,
-  startKafkaMock,
+  startClusterBackends,
   uniqueName,
   type ScratchDatabase,
 } from '@contextforge/testing';
@@ -66,21 +63,17 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
   };
   try {
-    const sharedBrokers = process.env['KAFKA_BROKERS'];
-    let brokers: string[];
-    if (sharedBrokers) {
-      brokers = sharedBrokers.split(',');
-    } else {
-      const kafka = await startKafkaMock({ brokers: 3 });
-      cleanup.push(() => kafka.stop());
-      brokers = kafka.brokers;
-    }
-    const consul = await ConsulApiDouble.start();
-    cleanup.push(() => consul.stop());
-    const database = await createScratchDatabase(LOCAL_POSTGRES_URL, 'cf_sys');
-    cleanup.push(() => database.drop());
-    const db = new Pool({ connectionString: database.url, max: 2 });
-    cleanup.push(() => db.end());
+    const {
+      kafkaBrokers: brokers,
+      kafkaMock,
+      consul,
+      database,
+      db,
+    } = await startClusterBackends({
+      databasePrefix: 'cf_sys',
+      kafkaBrokers: process.env['KAFKA_BROKERS']?.split(','),
+      cleanup,
+    });
 
     const extraSchedulerCount = Math.max(0, (options.schedulers ?? 1) - 1);
     const [gateway = 0, registry = 0, scheduler = 0, resultStore = 0, ...rest] = await findFreePorts(
@@ -98,6 +91,7 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
       ports: { gateway, registry, scheduler, resultStore, extraSchedulers, agents },
       topicPrefix,
       jwtSecret,
+      ...(kafkaMock ? { fetchMaxWait: '5ms' } : {}),
       env: {
         LOG_LEVEL: 'warn',
         // The tests submit thousands of tasks from one address; the limits have tests of their own.

@@ -10,13 +10,17 @@ export interface ClusterSystemFixture {
 /**
  * Starts a cluster-mode system for the enclosing describe block (beforeAll) and stops it after
  * (afterAll), keeping the process logs and naming their directory unless the test marked itself
- * passed. One system per test file: its own database and topic prefix.
+ * passed. One system per test file: its own database and topic prefix. `options` may be a function,
+ * called in that beforeAll: after the file's earlier beforeAll hooks (e.g. one starting a server
+ * whose address goes into the env).
  */
-export function useClusterSystem(options: ClusterSystemOptions): ClusterSystemFixture {
+export function useClusterSystem(
+  options: ClusterSystemOptions | (() => ClusterSystemOptions),
+): ClusterSystemFixture {
   let system: ClusterSystem | undefined;
   let passed = false;
   beforeAll(async () => {
-    system = await startClusterSystem(options);
+    system = await startClusterSystem(typeof options === 'function' ? options() : options);
   }, 180_000);
   afterAll(async () => {
     await system?.stop({ removeLogs: passed });

@@ -38,6 +38,11 @@ export interface ContextForgeClusterOptions {
    * issueToken from @contextforge/auth.
    */
   jwtSecret: string;
+  /**
+   * coordinator.queue.fetch_max_wait for every process, e.g. '5ms' on librdkafka's mock cluster,
+   * which holds an empty fetch for the whole wait instead of answering when a message arrives.
+   */
+  fetchMaxWait?: string;
   /** Variables for every process, applied last (e.g. LOG_LEVEL or CONTEXTFORGE__SECTION__KEY). */
   env?: Record<string, string>;
 }
@@ -74,6 +79,9 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
     CONTEXTFORGE__COORDINATOR__GRPC__PORT: String(ports.grpc ?? 0),
     JWT_SECRET: options.jwtSecret,
     ...(options.topicPrefix ? { CONTEXTFORGE__COORDINATOR__QUEUE__TOPIC_PREFIX: options.topicPrefix } : {}),
+    ...(options.fetchMaxWait
+      ? { CONTEXTFORGE__COORDINATOR__QUEUE__FETCH_MAX_WAIT: options.fetchMaxWait }
+      : {}),
   };
   const app = (name: string, app: string, port: number, env: Record<string, string> = {}): ProcessSpec => ({
     name,

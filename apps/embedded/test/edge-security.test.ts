@@ -15,7 +15,9 @@ describe('embedded gateway: authentication, limits and hostile input', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       // The seed's per-IP limit, as shipped.
-      CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_IP: '100/min',
+      // Per hour, not per minute: GCRA refills one request per window/limit (600 ms at 100/min), which a
+      // loaded machine can spend on 100 requests; at 100/hour the refill is 36 s.
+      CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_IP: '100/hour',
       CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_CLIENT: '5/min',
       CONTEXTFORGE__EMBEDDED__AGENTS: '1',
     });
@@ -133,7 +135,9 @@ describe('embedded gateway: the per-IP limit', () => {
 
   beforeAll(async () => {
     system = await startTestSystem({
-      CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_IP: '100/min',
+      // Per hour, not per minute: GCRA refills one request per window/limit (600 ms at 100/min), which a
+      // loaded machine can spend on 100 requests; at 100/hour the refill is 36 s.
+      CONTEXTFORGE__NETWORK__RATE_LIMITING__PER_IP: '100/hour',
       CONTEXTFORGE__EMBEDDED__AGENTS: '1',
     });
   });
@@ -142,7 +146,7 @@ describe('embedded gateway: the per-IP limit', () => {
     await system?.stop();
   });
 
-  it('refuses the 101st request in a minute from one address with 429 and Retry-After, whatever X-Forwarded-For says', async () => {
+  it('refuses the 101st request in the window from one address with 429 and Retry-After, whatever X-Forwarded-For says', async () => {
     const statuses: number[] = [];
     for (let index = 0; index < 100; index += 1) {
       const response = await fetch(`${system.url}/healthz`, {

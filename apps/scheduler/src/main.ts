@@ -5,7 +5,12 @@ import {
   SchemeRoutingTransport,
 } from '@contextforge/agent-transport';
 import { agentTypesByName } from '@contextforge/agent-types';
-import { topicNames, type AgentRegistration, type MessageBus } from '@contextforge/contracts';
+import {
+  CONSUMER_GROUPS,
+  topicNames,
+  type AgentRegistration,
+  type MessageBus,
+} from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
 import { HttpLeaseStore, HttpResultStoreClient, createServiceApp, listen } from '@contextforge/http-kit';
 import { Leadership, runService, type ServiceContext } from '@contextforge/process-kit';
@@ -17,6 +22,12 @@ import {
 } from '@contextforge/scheduler-service';
 import { openBus, openDiscovery, openTls, replicaId } from '@contextforge/service-wiring';
 import { Router } from 'express';
+
+/**
+ * How long a new leader waits for the result-store to catch up with the task events before it
+ * gives up this round (Leadership tries again on its next renewal).
+ */
+const RESULT_STORE_CATCH_UP_MS = 120_000;
 
 void runService(
   'scheduler',
@@ -61,8 +72,19 @@ void runService(
         });
         try {
           await jobs.start();
-          await scheduler.start();
-          const adopted = await recoverTasks(scheduler, resultStore);
+          let adopted = 0;
+          await scheduler.start({
+            beforeConsuming: async () => {
+              // The store must have applied every task event published so far (the previous
+              // leader's last dispatches among them): a task adopted from a store behind the
+              // topic looks queued and would run a second time.
+              logger.info('waiting for the result-store to apply the task events');
+              await bus.waitForGroup(CONSUMER_GROUPS.resultStore, topics.taskEvents, {
+                timeoutMs: RESULT_STORE_CATCH_UP_MS,
+              });
+              adopted = await recoverTasks(scheduler, resultStore);
+            },
+          });
           logger.info({ adopted }, 'scheduling');
         } catch (error) {
           // Leadership calls lead() again on its next round: a half-started scheduler left running

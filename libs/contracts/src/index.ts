@@ -83,6 +83,7 @@ export type {
   OutgoingMessage,
   SubscribeOptions,
   Subscription,
+  WaitForGroupOptions,
 } from './ports/message-bus';
 export type { AgentInstance, Discovery, HealthState, ListAgentsFilter, WatchHandle } from './ports/discovery';
 export type {

@@ -43,6 +43,12 @@ export const TaskSchema = z.object({
   idempotencyKey: z.string().optional(),
   parentId: z.uuid().optional(),
   createdAt: z.iso.datetime(),
+  /**
+   * The W3C trace context the task was submitted in (absent when tracing is off). Stored with the
+   * task, so that a scheduler adopting it after a restart or a change of leader, or a re-drive,
+   * continues the same trace.
+   */
+  traceparent: z.string().max(200).optional(),
 });
 export type Task = z.output<typeof TaskSchema>;
 
@@ -147,5 +153,6 @@ export function taskFromView(view: TaskView): Task {
     ...(view.idempotencyKey === undefined ? {} : { idempotencyKey: view.idempotencyKey }),
     ...(view.parentId === undefined ? {} : { parentId: view.parentId }),
     createdAt: view.createdAt,
+    ...(view.traceparent === undefined ? {} : { traceparent: view.traceparent }),
   };
 }

@@ -130,6 +130,9 @@ export class ResultStore implements ResultStoreApi {
     const outcomes: SubmitOutcome[] = [];
     const changes: TaskChangedMessage[] = [];
     const toSchedule: TaskView[] = [];
+    // Stored with each task: whoever takes the task over later (a new scheduler leader, a re-drive)
+    // continues the submission's trace.
+    const traceparent = traceparentOf();
     try {
       const createItems = [];
       for (const { submission, options = {} } of items) {
@@ -146,6 +149,7 @@ export class ResultStore implements ResultStoreApi {
           ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
           ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
           createdAt: new Date().toISOString(),
+          ...(traceparent === undefined ? {} : { traceparent }),
         };
         createItems.push({
           task,
@@ -177,7 +181,6 @@ export class ResultStore implements ResultStoreApi {
       await this.announceChanges(changes);
       if (toSchedule.length > 0) {
         // The submission's trace travels with each task to the scheduler (and on to its agent).
-        const traceparent = traceparentOf();
         await this.options.bus.publish(
           this.options.topics.tasksSubmitted,
           toSchedule.map((task) => ({

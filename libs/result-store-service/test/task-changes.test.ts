@@ -24,6 +24,8 @@ class FlakyBus implements MessageBus {
   ) {}
   connect = () => this.inner.connect();
   close = () => this.inner.close();
+  waitForGroup: MessageBus['waitForGroup'] = (group, topic, options) =>
+    this.inner.waitForGroup(group, topic, options);
   subscribe: MessageBus['subscribe'] = (options) => this.inner.subscribe(options);
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (this.failing && topic === this.topic) throw new Error('broker unavailable');

@@ -115,16 +115,22 @@ export class Scheduler {
     return this.breakers.states();
   }
 
-  async start(): Promise<void> {
+  /**
+   * Watches discovery (the first list of agents is awaited, so that adopted attempts find their
+   * agents), runs `beforeConsuming`, then joins the bus. Recovery belongs in `beforeConsuming`:
+   * an event consumed for a task not yet adopted is dropped, and the task adopted afterwards from
+   * a view older than that event would then wait for an outcome that already came.
+   */
+  async start(options: { beforeConsuming?: () => Promise<void> } = {}): Promise<void> {
     const { bus, topics } = this.options;
     this.stopScrape = this.options.metrics?.onScrape(() => this.collectMetrics());
-    // The first list of agents is awaited so that adopted attempts find their agents.
     await new Promise<void>((resolve) => {
       this.watch = this.options.discovery.watch((agents) => {
         this.onAgents(agents);
         resolve();
       });
     });
+    await options.beforeConsuming?.();
     // Joined in parallel: each is a consumer group of its own, and a join can take seconds (a
     // new leader's start, and with it fail-over, is as slow as the slowest join, not their sum).
     const joins = await Promise.allSettled([
@@ -179,6 +185,7 @@ export class Scheduler {
       attempt: view.attempt,
       failures: 0,
       state: 'queued',
+      ...(view.traceparent === undefined ? {} : { traceparent: view.traceparent }),
     };
     this.tasks.set(view.id, tracked);
     if (view.status === 'queued') {
@@ -248,8 +255,16 @@ export class Scheduler {
       'INVALID_MESSAGE',
     );
     if (this.tasks.has(task.id) || this.finished.covers(task.id, 0)) return;
-    if (this.options.jobs?.handles(task.type)) return this.options.jobs.adopt(task, traceparent);
-    const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued', traceparent };
+    if (this.options.jobs?.handles(task.type)) {
+      return this.options.jobs.adopt(task, traceparent ?? task.traceparent);
+    }
+    const tracked: Tracked = {
+      task,
+      attempt: 0,
+      failures: 0,
+      state: 'queued',
+      traceparent: traceparent ?? task.traceparent,
+    };
     this.tasks.set(task.id, tracked);
     this.enqueue(tracked);
   }
@@ -259,7 +274,13 @@ export class Scheduler {
     if (message.action === 'redrive') {
       if (this.tasks.has(message.task.id) || this.finished.covers(message.task.id, message.attempt)) return;
       if (this.options.jobs?.handles(message.task.type)) return this.options.jobs.adopt(message.task);
-      const tracked: Tracked = { task: message.task, attempt: message.attempt, failures: 0, state: 'queued' };
+      const tracked: Tracked = {
+        task: message.task,
+        attempt: message.attempt,
+        failures: 0,
+        state: 'queued',
+        ...(message.task.traceparent === undefined ? {} : { traceparent: message.task.traceparent }),
+      };
       this.tasks.set(message.task.id, tracked);
       this.enqueue(tracked);
       return;

@@ -14,7 +14,8 @@ export interface Tracked {
   agentId?: string;
   timer?: NodeJS.Timeout;
   /**
-   * The W3C traceparent the task was submitted under (tasks.submitted header): the parent of its
+   * The W3C traceparent the task was submitted under (the tasks.submitted header, else the one
+   * stored with the task, for an adopted or re-driven task): the parent of its
    * dispatch spans, and sent along with the events the scheduler publishes about it.
    */
   traceparent?: string;

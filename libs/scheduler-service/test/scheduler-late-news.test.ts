@@ -1,4 +1,5 @@
 import type { Task, TaskView } from '@contextforge/contracts';
+import { buildTask } from '@contextforge/testing';
 import { SchedulerHarness } from './support/scheduler-harness';
 import type { TestAgent } from './support/test-agent';
 
@@ -63,6 +64,23 @@ describe('Scheduler: late news of tasks it already finished', () => {
     const second = await settle(harness);
 
     expect(agent.acceptedTaskIds()).toEqual([task.id, first.id, second.id]);
+  });
+
+  it('dispatches an adopted task and a re-driven one in the trace stored with the task', async () => {
+    const stored = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const adopted = buildTask({ traceparent: stored });
+    await harness.scheduler.adopt(viewOf(adopted, 'queued', 0));
+    await harness.event(adopted.id, 'succeeded');
+
+    const redriven = buildTask({ traceparent: stored });
+    await harness.control({ action: 'redrive', task: redriven, attempt: 1 });
+    await harness.event(redriven.id, 'succeeded');
+
+    // Tracing is off in this process, so the dispatch passes the stored context on unchanged.
+    const traces = agent.accepted
+      .filter((assignment) => [adopted.id, redriven.id].includes(assignment.task.id))
+      .map((assignment) => assignment.traceparent);
+    expect(traces).toEqual([stored, stored]);
   });
 
   it('still runs a re-drive of a finished task, once, even if the control message comes twice', async () => {

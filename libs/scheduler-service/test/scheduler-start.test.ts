@@ -20,6 +20,8 @@ class ScriptedBus implements MessageBus {
   connect = () => this.inner.connect();
   publish: MessageBus['publish'] = (topic, messages) => this.inner.publish(topic, messages);
   close = () => this.inner.close();
+  waitForGroup: MessageBus['waitForGroup'] = (group, topic, options) =>
+    this.inner.waitForGroup(group, topic, options);
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     await this.beforeSubscribe(options);
     const subscription = await this.inner.subscribe(options);
@@ -78,6 +80,29 @@ describe('Scheduler start', () => {
     submittedTopic = topics.tasksSubmitted;
     await expect(scheduler.start()).rejects.toThrow('group join failed');
     expect([...bus.closed].sort()).toEqual([topics.taskControl, topics.taskEvents].sort());
+    await scheduler.stop();
+    await close();
+  });
+
+  it('runs beforeConsuming (recovery) before it joins any group, and joins only once it is done', async () => {
+    const joined: string[] = [];
+    const bus = new ScriptedBus(async (options) => {
+      joined.push(options.topic);
+    });
+    const { scheduler, close } = await schedulerOn(bus);
+    const recovering = deferred();
+    const recovery = deferred();
+    const starting = scheduler.start({
+      beforeConsuming: async () => {
+        recovering.resolve();
+        await recovery.promise;
+      },
+    });
+    await withTimeout(recovering.promise, 2_000, 'beforeConsuming to run');
+    expect(joined).toEqual([]);
+    recovery.resolve();
+    await starting;
+    expect(joined).toHaveLength(3);
     await scheduler.stop();
     await close();
   });

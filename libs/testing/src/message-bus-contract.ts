@@ -426,5 +426,56 @@ export function describeMessageBusContract(
       await open.untilCount(20, waitMs);
       expect(closed.received).toHaveLength(0);
     });
+
+    it('waitForGroup resolves once the group has handled everything published before the call', async () => {
+      const events = topic('catch-up');
+      const group = uniqueName('follower');
+      const count = 40;
+      await bus().publish(
+        events,
+        messages(count, (index) => ({ key: `k${index % 8}`, value: { id: `e${index}` } })),
+      );
+      const gate = deferred();
+      let handled = 0;
+      await subscribe(events, group, async (batch) => {
+        await gate.promise;
+        handled += batch.length;
+      });
+
+      const waiting = bus()
+        .waitForGroup(group, events, { timeoutMs: waitMs })
+        .then(() => handled);
+      // Published after the call: not waited for (the watermarks were read when it was called).
+      await bus().publish(events, [{ key: 'k0', value: { id: 'later' } }]);
+      gate.resolve();
+
+      expect(await waiting).toBeGreaterThanOrEqual(count);
+    });
+
+    it('waitForGroup resolves at once for a topic with nothing in it', async () => {
+      const empty = topic('empty');
+      await bus().publish(topic('other'), [{ key: 'k', value: { id: 'x' } }]);
+      await expect(bus().waitForGroup(uniqueName('nobody'), empty, { timeoutMs: waitMs })).resolves.toBe(
+        undefined,
+      );
+    });
+
+    it('waitForGroup rejects with SERVICE_UNAVAILABLE when the group does not catch up in time', async () => {
+      const events = topic('stuck');
+      await bus().publish(events, [{ key: 'k', value: { id: 'e' } }]);
+      const group = uniqueName('absent');
+
+      const failure = await bus()
+        .waitForGroup(group, events, { timeoutMs: 300 })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(failure).toBeInstanceOf(AppError);
+      expect(failure).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        message: expect.stringContaining(`group ${group} did not catch up with ${events}`),
+      });
+    });
   });
 }

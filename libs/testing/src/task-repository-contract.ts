@@ -84,6 +84,19 @@ export function describeTaskRepositoryContract(
         expect(await repo().getTask(task.id)).toEqual(outcome.task);
       });
 
+      it('keeps the trace context a task was submitted in, alone and in a batch', async () => {
+        const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+        const alone = buildTask({ clientId: uniqueName('client'), traceparent });
+        const batched = buildTask({ clientId: uniqueName('client'), traceparent });
+        const untraced = buildTask({ clientId: uniqueName('client') });
+        await repo().createTask(alone);
+        await repo().createTasks([{ task: batched }, { task: untraced }]);
+
+        expect((await repo().getTask(alone.id))?.traceparent).toBe(traceparent);
+        expect((await repo().getTask(batched.id))?.traceparent).toBe(traceparent);
+        expect(Object.keys((await repo().getTask(untraced.id)) ?? {})).not.toContain('traceparent');
+      });
+
       it('returns input JSON as it was given', async () => {
         const input = {
           text: 'zaż\u00f3łć ✓',

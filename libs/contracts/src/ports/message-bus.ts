@@ -61,6 +61,18 @@ export interface MessageBus {
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   /** Resolves once the member has joined its group and will receive messages. */
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Resolves once `group` has acknowledged, on every partition of `topic`, every message published
+   * before the call: its committed offsets reach the high watermarks read when called. For a
+   * process about to read state that another group derives from the topic (a new scheduler leader
+   * adopting tasks from the result-store, which must not be behind the task events). Rejects with
+   * SERVICE_UNAVAILABLE after `timeoutMs` (default 60 s), naming the partitions still behind.
+   */
+  waitForGroup(group: string, topic: string, options?: WaitForGroupOptions): Promise<void>;
   /** Closes every subscription, then the connections. */
   close(): Promise<void>;
+}
+
+export interface WaitForGroupOptions {
+  timeoutMs?: number;
 }

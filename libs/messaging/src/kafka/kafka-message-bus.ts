@@ -1,5 +1,11 @@
 import { AppError, deadLetterTopic } from '@contextforge/contracts';
-import type { MessageBus, OutgoingMessage, SubscribeOptions, Subscription } from '@contextforge/contracts';
+import type {
+  MessageBus,
+  OutgoingMessage,
+  SubscribeOptions,
+  Subscription,
+  WaitForGroupOptions,
+} from '@contextforge/contracts';
 import { Kafka, Partitioners } from 'kafkajs';
 import type { Admin, Message, Producer } from 'kafkajs';
 import { resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
@@ -20,6 +26,9 @@ import {
 } from './publish-coalescer';
 
 const DEFAULT_MAX_BATCH_SIZE = 100;
+const DEFAULT_WAIT_FOR_GROUP_MS = 60_000;
+/** Kafka has no push for another group's commits; this is how often waitForGroup asks. */
+const WAIT_FOR_GROUP_POLL_MS = 100;
 
 interface Connected {
   kafka: Kafka;
@@ -167,6 +176,48 @@ export class KafkaMessageBus implements MessageBus {
     const connected = this.connected;
     this.connected = undefined;
     if (connected) await Promise.all([connected.producer.disconnect(), connected.admin.disconnect()]);
+  }
+
+  /**
+   * Polls the group's committed offsets (every WAIT_FOR_GROUP_POLL_MS) until each partition's
+   * reaches the high watermark read first; an empty partition (low = high) needs nothing. Offsets
+   * are committed only after a handler resolved, so a caught-up group has handled everything.
+   */
+  async waitForGroup(group: string, topic: string, options: WaitForGroupOptions = {}): Promise<void> {
+    const { admin, topics } = this.requireConnected();
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_FOR_GROUP_MS;
+    const deadline = Date.now() + timeoutMs;
+    const groupId = kafkaGroupId(group, topic);
+    try {
+      await topics.ensure(topic);
+      const targets = (await admin.fetchTopicOffsets(topic))
+        .filter(({ low, high }) => Number(high) > Number(low))
+        .map(({ partition, high }) => ({ partition, high: Number(high) }));
+      for (;;) {
+        const committed = new Map(
+          (
+            (await admin.fetchOffsets({ groupId, topics: [topic] })).find((entry) => entry.topic === topic)
+              ?.partitions ?? []
+          ).map((entry) => [entry.partition, Number(entry.offset)]),
+        );
+        const behind = targets.filter(({ partition, high }) => (committed.get(partition) ?? -1) < high);
+        if (behind.length === 0) return;
+        if (Date.now() >= deadline) {
+          throw new AppError(
+            'SERVICE_UNAVAILABLE',
+            `group ${group} did not catch up with ${topic} within ${timeoutMs} ms (partitions behind: ` +
+              behind
+                .map(({ partition, high }) => `${partition} at ${committed.get(partition) ?? -1} of ${high}`)
+                .join(', ') +
+              ')',
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_GROUP_POLL_MS));
+      }
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw toBusError(error, `wait for ${group} on ${topic}`, this.options.brokers);
+    }
   }
 
   /**

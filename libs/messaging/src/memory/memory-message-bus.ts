@@ -5,6 +5,7 @@ import type {
   OutgoingMessage,
   SubscribeOptions,
   Subscription,
+  WaitForGroupOptions,
 } from '@contextforge/contracts';
 import { processBatch } from '../batch-processor';
 import { resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
@@ -23,6 +24,12 @@ export interface MemoryMessageBusOptions extends CommonBusOptions {
 
 export const DEFAULT_MEMORY_PARTITIONS = 4;
 export const DEFAULT_MAX_BATCH_SIZE = 100;
+const DEFAULT_WAIT_FOR_GROUP_MS = 60_000;
+
+interface GroupWaiter {
+  check(): void;
+  fail(reason: string): void;
+}
 
 interface MemoryTopic {
   readonly name: string;
@@ -52,6 +59,8 @@ export class MemoryMessageBus implements MessageBus {
   private readonly members = new Set<{ member: MemoryMember; close(): Promise<void> }>();
   private state: 'new' | 'connected' | 'closed' = 'new';
   private nextMemberId = 1;
+  /** waitForGroup calls, checked after every commit. */
+  private readonly waiters = new Set<GroupWaiter>();
 
   constructor(options: MemoryMessageBusOptions = {}) {
     this.partitions = options.partitions ?? DEFAULT_MEMORY_PARTITIONS;
@@ -111,7 +120,50 @@ export class MemoryMessageBus implements MessageBus {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    for (const waiter of [...this.waiters]) waiter.fail('the memory bus closed');
     await Promise.all([...this.members].map((entry) => entry.close()));
+  }
+
+  waitForGroup(groupName: string, topicName: string, options: WaitForGroupOptions = {}): Promise<void> {
+    this.assertConnected();
+    const topic = this.topic(topicName);
+    const targets = topic.logs.map((log) => log.endOffset);
+    const behind = (): number[] => {
+      const group = topic.groups.get(groupName);
+      return targets.flatMap((target, partition) => {
+        const log = topic.logs[partition] as PartitionLog;
+        const committed = group ? (group.committed[partition] as number) : log.startOffset;
+        return committed < target ? [partition] : [];
+      });
+    };
+    if (behind().length === 0) return Promise.resolve();
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_FOR_GROUP_MS;
+    return new Promise<void>((resolve, reject) => {
+      const waiter: GroupWaiter = {
+        check: () => {
+          if (behind().length > 0) return;
+          settle();
+          resolve();
+        },
+        fail: (reason) => {
+          settle();
+          reject(new AppError('SERVICE_UNAVAILABLE', reason));
+        },
+      };
+      const timer = setTimeout(
+        () =>
+          waiter.fail(
+            `group ${groupName} did not catch up with ${topicName} within ${timeoutMs} ms ` +
+              `(partitions behind: ${behind().join(', ')})`,
+          ),
+        timeoutMs,
+      );
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      this.waiters.add(waiter);
+    });
   }
 
   private assertConnected(): void {
@@ -203,6 +255,7 @@ export class MemoryMessageBus implements MessageBus {
       .then((finished) => {
         group.committed[partition] = start + finished;
         group.busy[partition] = false;
+        for (const waiter of [...this.waiters]) waiter.check();
         this.trim(topic, partition);
         this.schedule(topic, group, partition);
       });

@@ -39,6 +39,7 @@ export function newTaskView(task: Task, now: Date): TaskView {
     ...(task.idempotencyKey === undefined ? {} : { idempotencyKey: task.idempotencyKey }),
     ...(task.parentId === undefined ? {} : { parentId: task.parentId }),
     createdAt: toStoredTimestamp(task.createdAt),
+    ...(task.traceparent === undefined ? {} : { traceparent: task.traceparent }),
     status: 'queued',
     attempt: 0,
     updatedAt: now.toISOString(),

@@ -19,6 +19,7 @@ export function taskViewFromRow(row: TaskRow): TaskView {
     ...(row.idempotencyKey === null ? {} : { idempotencyKey: row.idempotencyKey }),
     ...(row.parentId === null ? {} : { parentId: row.parentId }),
     createdAt: row.createdAt.toISOString(),
+    ...(row.traceparent === null ? {} : { traceparent: row.traceparent }),
     // The status column has a CHECK constraint listing TASK_STATUSES.
     status: row.status as TaskStatus,
     ...(row.statusReason === null ? {} : { statusReason: row.statusReason }),
@@ -50,4 +51,4 @@ export const TASK_COLUMNS_SQL = `id, client_id AS "clientId", type, input, prior
   idempotency_key AS "idempotencyKey", parent_id AS "parentId", status, status_reason AS "statusReason",
   attempt, agent_id AS "agentId", last_error AS "lastError", created_at AS "createdAt",
   updated_at AS "updatedAt", finished_at AS "finishedAt", event_seq AS "eventSeq",
-  cache_key AS "cacheKey", cached_from AS "cachedFrom"`;
+  cache_key AS "cacheKey", cached_from AS "cachedFrom", traceparent`;

@@ -36,11 +36,13 @@ export function insertTaskSql(
 ): Prisma.Sql {
   return prisma.sql`WITH new_task AS (
       INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
-        max_attempts, idempotency_key, parent_id, status, attempt, created_at, updated_at, event_seq, cache_key)
+        max_attempts, idempotency_key, parent_id, status, attempt, created_at, updated_at, event_seq, cache_key,
+        traceparent)
       VALUES (${view.id}, ${view.clientId}, ${view.type}, ${JSON.stringify(view.input)}::jsonb, ${view.priority}::int,
         ${view.requiredCapabilities}::text[], ${view.timeoutMs}::int, ${view.maxAttempts}::int,
         ${view.idempotencyKey ?? null}::text, ${view.parentId ?? null}::text, ${view.status}, ${view.attempt}::int,
-        ${view.createdAt}::timestamptz, ${view.updatedAt}::timestamptz, ${view.eventSeq}::int, ${cacheKey ?? null}::text)
+        ${view.createdAt}::timestamptz, ${view.updatedAt}::timestamptz, ${view.eventSeq}::int, ${cacheKey ?? null}::text,
+        ${view.traceparent ?? null}::text)
       ON CONFLICT DO NOTHING
       RETURNING id
     )
@@ -71,10 +73,11 @@ export function insertTasksSql(
   const views = rows.map((row) => row.view);
   return prisma.sql`WITH new_tasks AS (
       INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
-        max_attempts, idempotency_key, parent_id, status, attempt, created_at, updated_at, event_seq, cache_key)
+        max_attempts, idempotency_key, parent_id, status, attempt, created_at, updated_at, event_seq, cache_key,
+        traceparent)
       SELECT t.id, t.client_id, t.type, t.input, t.priority, ARRAY(SELECT jsonb_array_elements_text(t.capabilities)),
         t.timeout_ms, t.max_attempts, t.idempotency_key, t.parent_id, t.status, t.attempt, t.created_at, t.updated_at,
-        t.event_seq, t.cache_key
+        t.event_seq, t.cache_key, t.traceparent
       FROM unnest(
         ${views.map((view) => view.id)}::text[],
         ${views.map((view) => view.clientId)}::text[],
@@ -91,9 +94,10 @@ export function insertTasksSql(
         ${views.map((view) => view.createdAt)}::timestamptz[],
         ${views.map((view) => view.updatedAt)}::timestamptz[],
         ${views.map((view) => view.eventSeq)}::int[],
-        ${rows.map((row) => row.cacheKey ?? null)}::text[]
+        ${rows.map((row) => row.cacheKey ?? null)}::text[],
+        ${views.map((view) => view.traceparent ?? null)}::text[]
       ) AS t(id, client_id, type, input, priority, capabilities, timeout_ms, max_attempts, idempotency_key,
-        parent_id, status, attempt, created_at, updated_at, event_seq, cache_key)
+        parent_id, status, attempt, created_at, updated_at, event_seq, cache_key, traceparent)
       ON CONFLICT DO NOTHING
       RETURNING id
     )
@@ -164,12 +168,13 @@ export function insertCachedTaskSql(
   return prisma.sql`WITH new_task AS (
       INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
         max_attempts, idempotency_key, parent_id, status, attempt, agent_id, created_at, updated_at, finished_at,
-        event_seq, cache_key, cached_from)
+        event_seq, cache_key, cached_from, traceparent)
       VALUES (${view.id}, ${view.clientId}, ${view.type}, ${JSON.stringify(view.input)}::jsonb, ${view.priority}::int,
         ${view.requiredCapabilities}::text[], ${view.timeoutMs}::int, ${view.maxAttempts}::int,
         ${view.idempotencyKey ?? null}::text, ${view.parentId ?? null}::text, ${view.status}, ${view.attempt}::int,
         ${view.agentId ?? null}::text, ${view.createdAt}::timestamptz, ${view.updatedAt}::timestamptz,
-        ${view.finishedAt ?? null}::timestamptz, ${view.eventSeq}::int, ${cacheKey}::text, ${sourceTaskId}::text)
+        ${view.finishedAt ?? null}::timestamptz, ${view.eventSeq}::int, ${cacheKey}::text, ${sourceTaskId}::text,
+        ${view.traceparent ?? null}::text)
       ON CONFLICT DO NOTHING
       RETURNING id
     ),

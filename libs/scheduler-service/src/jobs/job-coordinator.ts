@@ -138,11 +138,13 @@ export class JobCoordinator implements JobHandler {
     return [...this.jobs.keys()];
   }
 
-  adopt(task: Task | TaskView, traceparent?: string): void {
+  adopt(task: Task | TaskView, submittedIn?: string): void {
     if (this.stopped || this.jobs.has(task.id)) return;
     if ('status' in task && isFinalStatus(task.status)) return;
     this.finishedJobs.delete(task.id);
-    // A job adopted without its submission's trace (recovered) gets one trace of its own.
+    // A recovered job continues the trace stored with it; one stored without (tracing was off at
+    // submission) gets a trace of its own.
+    const traceparent = submittedIn ?? task.traceparent;
     const adopted = traceparent === undefined ? startSpanFrom(undefined, 'scheduler adopt-job') : undefined;
     adopted?.setAttributes({ 'contextforge.task_id': task.id });
     adopted?.end();

@@ -20,7 +20,12 @@ export interface KafkaMessageBusOptions extends CommonBusOptions {
   connectionTimeoutMs?: number;
   /** Partitions of topics this bus creates (default 4); the broker's default where it creates them. */
   partitions?: number;
-  /** Partitions one member handles at the same time (default 4); each still one batch at a time. */
+  /**
+   * Partitions one member handles at the same time (default 1); each still one batch at a time.
+   * Measured on the librdkafka mock with a commit after every batch, as this bus does: with 4, the
+   * end-to-end delivery latency of tasks.events under load was p50 59 ms / p90 2 s, with 1 it was
+   * p50 14 ms / p90 76 ms (the scheduler frees an agent slot only when it sees the outcome).
+   */
   partitionsConsumedConcurrently?: number;
   /** Replication factor of topics this bus creates (default: the broker's default). */
   replicationFactor?: number;

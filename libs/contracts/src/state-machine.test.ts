@@ -76,6 +76,18 @@ describe('applyTaskEvent', () => {
     expect(state.status).toBe('succeeded');
   });
 
+  it('puts a bounced dispatch back to queued, and the next attempt supersedes it', () => {
+    const { state, outcomes } = run([
+      make.dispatched(1),
+      make.queued(1),
+      make.dispatched(2),
+      make.started(2),
+    ]);
+    expect(outcomes).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(state).toMatchObject({ status: 'running', attempt: 2 });
+    expect(run([make.started(1), make.queued(1)]).outcomes).toEqual(['applied', 'INVALID_TRANSITION']);
+  });
+
   it('lets a newer attempt supersede any non-final status', () => {
     for (const first of ['dispatched', 'started', 'failed'] as const) {
       const { state } = run([make[first](1), make.started(2)]);

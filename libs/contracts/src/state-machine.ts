@@ -29,7 +29,8 @@ const STATUS_OF_EVENT: Record<TaskEvent['type'], TaskStatus> = {
 /** Moves allowed within one attempt. Final statuses allow nothing (re-drive starts a new attempt). */
 const SAME_ATTEMPT: Record<TaskStatus, ReadonlySet<TaskStatus>> = {
   queued: new Set(['queued', 'dispatched', 'running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
-  dispatched: new Set(['running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
+  // dispatched -> queued: the agent refused the dispatch (at capacity, unreachable); it waits again.
+  dispatched: new Set(['queued', 'running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
   running: new Set(['running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
   // failed -> queued: waiting for a retry; failed -> succeeded: the attempt finished after all.
   failed: new Set(['queued', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),

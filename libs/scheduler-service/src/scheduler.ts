@@ -499,6 +499,19 @@ export class Scheduler {
         'contextforge.agent_id': slot.registration.id,
       },
     });
+    // Acknowledged before the agent is called: the agent's own events of this attempt (started,
+    // succeeded) then follow it on the task's partition, so the result-store records the attempt in
+    // order instead of ignoring a `dispatched` that lost the race to `started`.
+    await this.publishQuietly({
+      ...this.eventBase(tracked),
+      type: 'dispatched',
+      agentId: slot.registration.id,
+    });
+    // (The cast: TypeScript keeps the narrowing from before the await; the state may have moved.)
+    if (tracked.attempt !== attempt || (tracked.state as TrackedState) !== 'dispatching') {
+      span.end();
+      return;
+    }
     // The agent's spans and events continue the trace of this dispatch.
     const assignment = {
       task: tracked.task,
@@ -528,9 +541,14 @@ export class Scheduler {
       tracked.agentId = undefined;
       this.enqueue(tracked, 'front');
       this.schedulePump();
+      // The store saw `dispatched`; the task is waiting again (a later attempt supersedes this).
+      await this.publishQuietly({
+        ...this.eventBase(tracked),
+        type: 'queued',
+        reason: `dispatch to ${slot.registration.id} bounced (${serialized.code}); waiting for an agent`,
+      });
       return;
     }
-    // (The cast: TypeScript keeps the narrowing from before the await; the state may have moved.)
     if ((tracked.state as TrackedState) === 'finished') {
       // Cancelled (or settled) while the agent was answering: take the attempt back.
       await this.cancelAt(
@@ -548,11 +566,6 @@ export class Scheduler {
       tracked.task.timeoutMs + this.options.timeoutGraceMs,
       () => void this.onAttemptTimeout(tracked, attempt, slot),
     );
-    await this.publishQuietly({
-      ...this.eventBase(tracked),
-      type: 'dispatched',
-      agentId: slot.registration.id,
-    });
     this.cancelAbandoned(tracked);
   }
 

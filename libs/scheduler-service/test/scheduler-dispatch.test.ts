@@ -155,5 +155,11 @@ describe('Scheduler dispatch', () => {
     expect(agent.acceptedTaskIds()).toEqual([first.id, second.id, third.id]);
     expect(harness.eventsOf(second.id, 'failed')).toEqual([]);
     expect(harness.eventsOf(second.id, 'dead_lettered')).toEqual([]);
+    // Each refused attempt was announced dispatched, then queued again with the reason.
+    const bounced = harness
+      .eventsOf(second.id, 'queued')
+      .filter((event) => event.reason?.startsWith('dispatch to overbooked bounced (AGENT_AT_CAPACITY)'));
+    expect(bounced.length).toBe(agent.refused.length);
+    expect(harness.eventsOf(second.id, 'dispatched').length).toBe(agent.refused.length + 1);
   });
 });

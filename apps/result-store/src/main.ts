@@ -15,7 +15,9 @@ void runService(
   'result-store',
   async (context) => {
     const { config, logger, onStop, metrics } = context;
-    const bus = await openBus(context, 'result-store');
+    // No linger: the store's consumer handles one batch at a time and waits for the announcement of
+    // each before the next, so a lingering producer would only add its wait to every batch.
+    const bus = await openBus(context, 'result-store', { lingerMs: 0 });
     const repository = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
     await repository.connect();
     onStop(() => repository.close());

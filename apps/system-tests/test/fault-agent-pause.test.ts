@@ -141,12 +141,14 @@ function redispatched(events: readonly EventRow[], lost: EventRow): boolean {
 /**
  * What the victim itself reported about a cut-off attempt once resumed: `started` for a dispatch
  * it only read after the pause, then `succeeded` (its sleep ended) or `cancelled` (the scheduler
- * took back an attempt it no longer wanted; that event names no agent).
+ * took back an attempt it no longer wanted; that event names no agent). Judged by when the store
+ * recorded them: an event the victim created just before the pause may still have been waiting in
+ * its producer (linger, or a request in flight) and reach the store only after the resume.
  */
 function lateEvents(events: readonly EventRow[], lost: EventRow, resumedAt: number): EventRow[] {
   return events.filter(
     (event) =>
-      event.atMs >= resumedAt &&
+      event.recordedAtMs >= resumedAt &&
       event.taskId === lost.taskId &&
       event.attempt === lost.attempt &&
       (event.type === 'cancelled' ||

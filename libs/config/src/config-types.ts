@@ -90,6 +90,13 @@ export interface CoordinatorConfig {
      * message arrives; librdkafka's mock cluster waits the full time, so tests on it set it low.
      */
     readonly fetchMaxWait: number;
+    /**
+     * How long an idle Kafka producer waits after a publish before it sends (ms; Kafka's
+     * `linger.ms`), so that publishes made meanwhile share the produce request. Consumers then get
+     * fewer, larger batches; librdkafka's mock returns one producer batch per partition per fetch,
+     * so there it sets the consumers' batch sizes outright.
+     */
+    readonly linger: number;
   };
   /** `local`: with no healthy agent able to run a task, the scheduler runs it in its own process. */
   readonly fallback: 'none' | 'local';

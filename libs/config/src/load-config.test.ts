@@ -35,6 +35,7 @@ describe('loadConfig defaults', () => {
         prefetchCount: 10,
         topicPrefix: 'contextforge',
         fetchMaxWait: 100,
+        linger: 5,
       },
       fallback: 'none',
       retry: { maxAttempts: 3, initialDelay: 200, maxDelay: 30_000 },

@@ -9,10 +9,12 @@ import { hostname } from 'node:os';
 export async function openBus(
   { config, logger, onStop, metrics }: ServiceContext,
   clientId: string,
+  options: { lingerMs?: number } = {},
 ): Promise<MessageBus> {
+  const { fetchMaxWait, linger } = config.coordinator.queue;
   const bus = await createMessageBus(config.coordinator.queue.url, {
     logger,
-    kafka: { clientId, maxWaitTimeMs: config.coordinator.queue.fetchMaxWait },
+    kafka: { clientId, maxWaitTimeMs: fetchMaxWait, lingerMs: options.lingerMs ?? linger },
     ...(metrics ? { metrics } : {}),
   });
   await bus.connect();

@@ -46,6 +46,7 @@ export const coordinatorSection = section({
     }).prefault(DEFAULT_TOPIC_PREFIX),
     client_id: text({ maxLength: 200 }).optional(),
     fetch_max_wait: duration().prefault('100ms'),
+    linger: duration().prefault('5ms'),
   }),
   // `local`: with no healthy agent able to run a task, the scheduler runs it in its own process.
   fallback: oneOf(['none', 'local'] as const).prefault('none'),
@@ -93,6 +94,7 @@ export const coordinatorSection = section({
       topicPrefix: coordinator.queue.topic_prefix,
       clientId: coordinator.queue.client_id,
       fetchMaxWait: coordinator.queue.fetch_max_wait,
+      linger: coordinator.queue.linger,
     }),
     fallback: coordinator.fallback,
     retry: {

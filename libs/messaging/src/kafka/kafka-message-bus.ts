@@ -65,7 +65,7 @@ export class KafkaMessageBus implements MessageBus {
   private readonly subscriptions = new Set<KafkaSubscription>();
   private connected: Connected | undefined;
   private state: 'new' | 'connected' | 'closed' = 'new';
-  private readonly coalescer = new PublishCoalescer((batches) => this.send(batches));
+  private readonly coalescer: PublishCoalescer;
 
   constructor(options: KafkaMessageBusOptions) {
     if (options.brokers.length === 0)
@@ -73,6 +73,7 @@ export class KafkaMessageBus implements MessageBus {
     this.options = options;
     this.retry = resolveRetryPolicy(options.retry);
     this.logger = options.logger ?? SILENT_LOGGER;
+    this.coalescer = new PublishCoalescer((batches) => this.send(batches), options.lingerMs ?? 0);
   }
 
   async connect(): Promise<void> {

@@ -27,6 +27,11 @@ export interface KafkaMessageBusOptions extends CommonBusOptions {
    * p50 14 ms / p90 76 ms (the scheduler frees an agent slot only when it sees the outcome).
    */
   partitionsConsumedConcurrently?: number;
+  /**
+   * How long an idle producer waits after a publish before it sends (default 0: at once), so that
+   * publishes made meanwhile share the request (see PublishCoalescer).
+   */
+  lingerMs?: number;
   /** Replication factor of topics this bus creates (default: the broker's default). */
   replicationFactor?: number;
 }

@@ -37,6 +37,32 @@ describe('PublishCoalescer', () => {
     expect(resolved).toBe(true);
   });
 
+  it('with a linger, lets publishes made before it ends share the first request', async () => {
+    const { send, requests, nextRequest } = controlledSend();
+    const lingering = new PublishCoalescer(send, 20);
+    const first = lingering.publish('a', [message('1')]);
+    await Promise.resolve();
+    const second = lingering.publish('b', [message('2')]);
+    expect(requests).toHaveLength(0);
+
+    const request = await nextRequest(0);
+    expect(keys(request.batches)).toEqual([
+      ['a', ['1']],
+      ['b', ['2']],
+    ]);
+    request.ack();
+    await Promise.all([first, second]);
+    expect(requests).toHaveLength(1);
+
+    // Without one, the first publish leaves alone and the second waits for the next request.
+    const immediate = controlledSend();
+    const eager = new PublishCoalescer(immediate.send);
+    void eager.publish('a', [message('1')]);
+    await Promise.resolve();
+    void eager.publish('b', [message('2')]);
+    expect(keys((await immediate.nextRequest(0)).batches)).toEqual([['a', ['1']]]);
+  });
+
   it('puts everything published while a request is in flight into the next one, grouped by topic in order', async () => {
     const { send, requests, nextRequest } = controlledSend();
     const coalescer = new PublishCoalescer(send);

@@ -32,17 +32,26 @@ export class PublishCoalescer {
   private pending: Pending[] = [];
   private flushing = false;
 
-  constructor(private readonly send: (batches: TopicBatch[]) => Promise<void>) {}
+  /**
+   * @param lingerMs how long an idle coalescer waits after the first publish before it sends
+   *   (Kafka's `linger.ms`): 0 sends at once; a few ms lets publishes made meanwhile share the request.
+   */
+  constructor(
+    private readonly send: (batches: TopicBatch[]) => Promise<void>,
+    private readonly lingerMs = 0,
+  ) {}
 
   publish(topic: string, messages: Message[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ topic, messages, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.flushing) return;
+      this.flushing = true;
+      if (this.lingerMs > 0) setTimeout(() => void this.flush(), this.lingerMs);
+      else void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     try {
       while (this.pending.length > 0) {
         const taken = takeRequest(this.pending);

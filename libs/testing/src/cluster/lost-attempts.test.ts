@@ -2,7 +2,17 @@ import { lostAttempts } from './lost-attempts';
 import type { EventRow } from './task-db';
 
 function row(taskId: string, attempt: number, type: string, agentId?: string): EventRow {
-  return { taskId, attempt, type, agentId, atMs: 0, outcome: 'applied', reason: null, errorCode: undefined };
+  return {
+    taskId,
+    attempt,
+    type,
+    agentId,
+    atMs: 0,
+    recordedAtMs: 0,
+    outcome: 'applied',
+    reason: null,
+    errorCode: undefined,
+  };
 }
 
 describe('lostAttempts', () => {

@@ -14,6 +14,8 @@ export interface EventRow {
   agentId: string | undefined;
   /** payload.at: when the emitter created the event (its clock; all processes share one machine). */
   atMs: number;
+  /** When the store recorded it (task_events.created_at): after the emitter's `at`, often much later. */
+  recordedAtMs: number;
   outcome: 'applied' | 'ignored';
   /** STALE_ATTEMPT or INVALID_TRANSITION when ignored. */
   reason: string | null;
@@ -41,11 +43,13 @@ export async function taskEvents(
     type: string;
     agent_id: string | null;
     at: string;
+    recorded_at: Date;
     outcome: 'applied' | 'ignored';
     reason: string | null;
     error_code: string | null;
   }>(
-    `SELECT task_id, attempt, type, payload->>'agentId' AS agent_id, payload->>'at' AS at, outcome, reason,
+    `SELECT task_id, attempt, type, payload->>'agentId' AS agent_id, payload->>'at' AS at, created_at AS recorded_at,
+            outcome, reason,
             payload->'error'->>'code' AS error_code
        FROM task_events
       WHERE task_id = ANY($1) AND ($2::text[] IS NULL OR type = ANY($2))
@@ -58,6 +62,7 @@ export async function taskEvents(
     type: row.type,
     agentId: row.agent_id ?? undefined,
     atMs: Date.parse(row.at),
+    recordedAtMs: row.recorded_at.getTime(),
     outcome: row.outcome,
     reason: row.reason,
     errorCode: row.error_code ?? undefined,

@@ -18,6 +18,9 @@ async function main(): Promise<void> {
     `  ${system.agents.length} local agents: ${system.agents.map((agent) => agent.id).join(', ')}`,
     `  database: ${config.database.url}   bus: ${config.coordinator.queue.url}   registry: ${config.registry.url}`,
     `  API docs: ${system.url}/docs   OpenAPI: ${system.url}/openapi.json`,
+    credentials
+      ? `  dashboard: ${system.url}/dashboard#access_token=${credentials.adminToken}`
+      : `  dashboard: ${system.url}/dashboard (asks for an admin token)`,
     '',
     ...(credentials
       ? [

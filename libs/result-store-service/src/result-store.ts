@@ -180,14 +180,10 @@ export class ResultStore implements ResultStoreApi {
     } finally {
       await this.announceChanges(changes);
       if (toSchedule.length > 0) {
-        // The submission's trace travels with each task to the scheduler (and on to its agent).
+        // The submission's trace travels inside each task (Task.traceparent) to the scheduler.
         await this.options.bus.publish(
           this.options.topics.tasksSubmitted,
-          toSchedule.map((task) => ({
-            key: task.id,
-            value: { task: taskFromView(task) },
-            ...(traceparent ? { headers: { traceparent } } : {}),
-          })),
+          toSchedule.map((task) => ({ key: task.id, value: { task: taskFromView(task) } })),
         );
       }
       const hits = outcomes.filter((outcome) => outcome.created && outcome.task.fromCache === true);

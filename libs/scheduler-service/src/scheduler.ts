@@ -142,8 +142,7 @@ export class Scheduler {
       bus.subscribe({
         topic: topics.tasksSubmitted,
         group: CONSUMER_GROUPS.scheduler,
-        handler: (messages) =>
-          this.onMessages(messages, (value, headers) => this.onSubmitted(value, headers['traceparent'])),
+        handler: (messages) => this.onMessages(messages, (value) => this.onSubmitted(value)),
       }),
       bus.subscribe({
         topic: topics.taskControl,
@@ -185,7 +184,6 @@ export class Scheduler {
       attempt: view.attempt,
       failures: 0,
       state: 'queued',
-      ...(view.traceparent === undefined ? {} : { traceparent: view.traceparent }),
     };
     this.tasks.set(view.id, tracked);
     if (view.status === 'queued') {
@@ -236,18 +234,15 @@ export class Scheduler {
     }
   }
 
-  private async onMessages(
-    messages: readonly BusMessage[],
-    handle: (value: unknown, headers: Record<string, string>) => Promise<void>,
-  ) {
+  private async onMessages(messages: readonly BusMessage[], handle: (value: unknown) => Promise<void>) {
     try {
-      for (const message of messages) await handle(message.value, message.headers);
+      for (const message of messages) await handle(message.value);
     } finally {
       this.schedulePump();
     }
   }
 
-  private async onSubmitted(value: unknown, traceparent: string | undefined): Promise<void> {
+  private async onSubmitted(value: unknown): Promise<void> {
     const { task } = parseOrThrow(
       TaskSubmittedMessageSchema,
       value,
@@ -255,16 +250,8 @@ export class Scheduler {
       'INVALID_MESSAGE',
     );
     if (this.tasks.has(task.id) || this.finished.covers(task.id, 0)) return;
-    if (this.options.jobs?.handles(task.type)) {
-      return this.options.jobs.adopt(task, traceparent ?? task.traceparent);
-    }
-    const tracked: Tracked = {
-      task,
-      attempt: 0,
-      failures: 0,
-      state: 'queued',
-      traceparent: traceparent ?? task.traceparent,
-    };
+    if (this.options.jobs?.handles(task.type)) return this.options.jobs.adopt(task);
+    const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued' };
     this.tasks.set(task.id, tracked);
     this.enqueue(tracked);
   }
@@ -274,13 +261,7 @@ export class Scheduler {
     if (message.action === 'redrive') {
       if (this.tasks.has(message.task.id) || this.finished.covers(message.task.id, message.attempt)) return;
       if (this.options.jobs?.handles(message.task.type)) return this.options.jobs.adopt(message.task);
-      const tracked: Tracked = {
-        task: message.task,
-        attempt: message.attempt,
-        failures: 0,
-        state: 'queued',
-        ...(message.task.traceparent === undefined ? {} : { traceparent: message.task.traceparent }),
-      };
+      const tracked: Tracked = { task: message.task, attempt: message.attempt, failures: 0, state: 'queued' };
       this.tasks.set(message.task.id, tracked);
       this.enqueue(tracked);
       return;
@@ -490,7 +471,9 @@ export class Scheduler {
     slot.inFlight.add(tracked.task.id);
     const attempt = tracked.attempt;
     const { endpoint } = slot.registration;
-    const span = startSpanFrom(tracked.traceparent, 'scheduler dispatch', {
+    // A child of the submission's trace, stored with the task (Task.traceparent), so adopted and
+    // re-driven tasks continue it too.
+    const span = startSpanFrom(tracked.task.traceparent, 'scheduler dispatch', {
       kind: 'producer',
       attributes: {
         'contextforge.task_id': tracked.task.id,
@@ -629,7 +612,7 @@ export class Scheduler {
   }
 
   private async publish(event: TaskEvent): Promise<void> {
-    const traceparent = this.tasks.get(event.taskId)?.traceparent;
+    const traceparent = this.tasks.get(event.taskId)?.task.traceparent;
     await this.options.bus.publish(this.options.topics.taskEvents, [
       { key: event.taskId, value: event, ...(traceparent ? { headers: { traceparent } } : {}) },
     ]);

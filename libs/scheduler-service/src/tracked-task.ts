@@ -13,12 +13,6 @@ export interface Tracked {
   state: TrackedState;
   agentId?: string;
   timer?: NodeJS.Timeout;
-  /**
-   * The W3C traceparent the task was submitted under (the tasks.submitted header, else the one
-   * stored with the task, for an adopted or re-driven task): the parent of its
-   * dispatch spans, and sent along with the events the scheduler publishes about it.
-   */
-  traceparent?: string;
   /** Set once the "no agent can run this" reason has been published for the current wait. */
   waitingReasonPublished?: boolean;
   /**

@@ -51,10 +51,10 @@ export interface JobCoordinatorOptions {
 export interface JobHandler {
   handles(type: string): boolean;
   /**
-   * Takes over a job task (new, re-driven, or found open after a restart). Returns at once.
-   * `traceparent`: the trace the job was submitted under, which its children join.
+   * Takes over a job task (new, re-driven, or found open after a restart). Returns at once. Its
+   * steps, and so its children, run in the trace the job was submitted in (Task.traceparent).
    */
-  adopt(task: Task | TaskView, traceparent?: string): void;
+  adopt(task: Task | TaskView): void;
 }
 
 interface Job {
@@ -138,13 +138,13 @@ export class JobCoordinator implements JobHandler {
     return [...this.jobs.keys()];
   }
 
-  adopt(task: Task | TaskView, submittedIn?: string): void {
+  adopt(task: Task | TaskView): void {
     if (this.stopped || this.jobs.has(task.id)) return;
     if ('status' in task && isFinalStatus(task.status)) return;
     this.finishedJobs.delete(task.id);
-    // A recovered job continues the trace stored with it; one stored without (tracing was off at
-    // submission) gets a trace of its own.
-    const traceparent = submittedIn ?? task.traceparent;
+    // A job continues the trace stored with it; one stored without (tracing was off at submission)
+    // gets a trace of its own.
+    const traceparent = task.traceparent;
     const adopted = traceparent === undefined ? startSpanFrom(undefined, 'scheduler adopt-job') : undefined;
     adopted?.setAttributes({ 'contextforge.task_id': task.id });
     adopted?.end();

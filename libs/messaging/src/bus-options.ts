@@ -15,6 +15,9 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** How long waitForGroup waits by default (the port's documented 60 s). */
+export const DEFAULT_WAIT_FOR_GROUP_MS = 60_000;
+
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxRetries: 3,
   initialDelayMs: 20,

@@ -8,7 +8,7 @@ import type {
 } from '@contextforge/contracts';
 import { Kafka, Partitioners } from 'kafkajs';
 import type { Admin, Message, Producer } from 'kafkajs';
-import { resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
+import { DEFAULT_WAIT_FOR_GROUP_MS, resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
 import type { BusLogger, RetryPolicy } from '../bus-options';
 import { toDeadLetter } from '../dead-letter';
 import { encodeValue, validateHeaders } from '../message-codec';
@@ -26,7 +26,6 @@ import {
 } from './publish-coalescer';
 
 const DEFAULT_MAX_BATCH_SIZE = 100;
-const DEFAULT_WAIT_FOR_GROUP_MS = 60_000;
 /** Kafka has no push for another group's commits; this is how often waitForGroup asks. */
 const WAIT_FOR_GROUP_POLL_MS = 100;
 

@@ -8,7 +8,7 @@ import type {
   WaitForGroupOptions,
 } from '@contextforge/contracts';
 import { processBatch } from '../batch-processor';
-import { resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
+import { DEFAULT_WAIT_FOR_GROUP_MS, resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
 import type { BusLogger, BusMetrics, CommonBusOptions, RetryPolicy } from '../bus-options';
 import { toDeadLetter } from '../dead-letter';
 import { decodeValue, encodeValue, validateHeaders } from '../message-codec';
@@ -24,7 +24,6 @@ export interface MemoryMessageBusOptions extends CommonBusOptions {
 
 export const DEFAULT_MEMORY_PARTITIONS = 4;
 export const DEFAULT_MAX_BATCH_SIZE = 100;
-const DEFAULT_WAIT_FOR_GROUP_MS = 60_000;
 
 interface GroupWaiter {
   check(): void;

@@ -1,33 +1,13 @@
 import type { AgentMetrics, PerformanceMetrics, TaskMetrics, TaskView } from '@contextforge/contracts';
 import { waitFor } from '@contextforge/testing';
 import type { EmbeddedSystem } from '../src/embedded-system';
+import { matches, parseExposition, type Series } from './support/prometheus-text';
 import { gatewayFetch, startTestSystem, taskChange } from './support/start-test-system';
-
-interface Series {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Every sample of a Prometheus text exposition. */
-function parseExposition(text: string): Series[] {
-  const series: Series[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match?.[1] || match[3] === undefined) continue;
-    const labels = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]),
-    );
-    series.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return series;
-}
 
 /** The sum over the series of `name` whose labels include `labels`. */
 function sum(series: readonly Series[], name: string, labels: Record<string, string> = {}): number {
   return series
-    .filter((entry) => entry.name === name)
-    .filter((entry) => Object.entries(labels).every(([key, value]) => entry.labels[key] === value))
+    .filter((entry) => matches(entry, name, labels))
     .reduce((total, entry) => total + entry.value, 0);
 }
 
@@ -37,8 +17,7 @@ function sum(series: readonly Series[], name: string, labels: Record<string, str
  */
 function bucketOfRank(series: readonly Series[], name: string, labels: Record<string, string>, rank: number) {
   const buckets = series
-    .filter((entry) => entry.name === `${name}_bucket`)
-    .filter((entry) => Object.entries(labels).every(([key, value]) => entry.labels[key] === value))
+    .filter((entry) => matches(entry, `${name}_bucket`, labels))
     .map((entry) => ({ le: Number(entry.labels['le']), count: entry.value }))
     .sort((a, b) => a.le - b.le);
   let lower = 0;

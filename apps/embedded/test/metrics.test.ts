@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { EmbeddedSystem } from '../src/embedded-system';
+import { matches, parseExposition } from './support/prometheus-text';
 import { gatewayFetch, startTestSystem, taskChange } from './support/start-test-system';
 
 /** `promtool check metrics` (Debian package `prometheus`) on an exposition: its exit code and findings. */
@@ -11,15 +12,7 @@ function promtoolCheck(text: string): { status: number | null; output: string } 
 
 /** The value of one series in an exposition, e.g. sample(text, 'x_total', { type: 'echo' }). */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
-  }
-  return undefined;
+  return parseExposition(text).find((entry) => matches(entry, name, labels))?.value;
 }
 
 describe('embedded system: Prometheus /metrics', () => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Scenario } from '../scenario';
 import { perSecond, quantile } from '../stats';
 import { CompletionCounter } from '../support/completion-counter';
-import { workloadSizes, type WorkloadSizes } from '../support/workload-sizes';
+import { sendInBatches, workloadSizes, type WorkloadSizes } from '../support/workload-sizes';
 
 /** The local Redis (ENVIRONMENT.md: 127.0.0.1:6379), or REDIS_URL. */
 export function redisConnection(
@@ -110,18 +110,11 @@ interface RunTag {
 }
 
 async function addAll(queue: Queue, tag: RunTag, count: number, sizes: WorkloadSizes): Promise<void> {
-  let next = 0;
-  const sender = async (): Promise<void> => {
-    while (next < count) {
-      const first = next;
-      const size = Math.min(sizes.batchSize, count - first);
-      next += size;
-      await queue.addBulk(
-        Array.from({ length: size }, (_, index) => ({ name: 'echo', data: { ...tag, n: first + index } })),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: sizes.inFlightBatches }, sender));
+  await sendInBatches(count, sizes, async (first, size) => {
+    await queue.addBulk(
+      Array.from({ length: size }, (_, index) => ({ name: 'echo', data: { ...tag, n: first + index } })),
+    );
+  });
 }
 
 async function latencies(queue: Queue, events: QueueEvents, tag: RunTag, samples: number): Promise<number[]> {

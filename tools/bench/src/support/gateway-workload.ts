@@ -2,7 +2,7 @@ import type { ContextForgeClient } from '@contextforge/client';
 import { waitFor } from '@contextforge/testing';
 import { randomUUID } from 'node:crypto';
 import { perSecond, quantile } from '../stats';
-import type { WorkloadSizes } from './workload-sizes';
+import { sendInBatches, type WorkloadSizes } from './workload-sizes';
 
 /**
  * How a run learns that its tasks are done and when the last result was stored. The end of the
@@ -102,25 +102,18 @@ async function submitAll(
   sizes: WorkloadSizes,
 ): Promise<string[]> {
   const ids = new Array<string>(count);
-  let next = 0;
-  const sender = async (): Promise<void> => {
-    while (next < count) {
-      const first = next;
-      const size = Math.min(sizes.batchSize, count - first);
-      next += size;
-      const items = Array.from({ length: size }, (_, index) => ({
-        type: 'echo',
-        input: { ...tag, n: first + index },
-      }));
-      for (const answer of await client.submitBatch(items)) {
-        if (answer.fromCache || answer.replayed) {
-          throw new Error(`task ${first + answer.index} was not run (fromCache or replayed)`);
-        }
-        ids[first + answer.index] = answer.taskId;
+  await sendInBatches(count, sizes, async (first, size) => {
+    const items = Array.from({ length: size }, (_, index) => ({
+      type: 'echo',
+      input: { ...tag, n: first + index },
+    }));
+    for (const answer of await client.submitBatch(items)) {
+      if (answer.fromCache || answer.replayed) {
+        throw new Error(`task ${first + answer.index} was not run (fromCache or replayed)`);
       }
+      ids[first + answer.index] = answer.taskId;
     }
-  };
-  await Promise.all(Array.from({ length: sizes.inFlightBatches }, sender));
+  });
   return ids;
 }
 

@@ -22,3 +22,24 @@ export function workloadSizes(smoke: boolean): WorkloadSizes {
     ? { tasks: 200, batchSize: 50, inFlightBatches: 2, warmupTasks: 20, latencySamples: 20 }
     : { tasks: 20_000, batchSize: 500, inFlightBatches: 4, warmupTasks: 500, latencySamples: 200 };
 }
+
+/**
+ * Sends `count` items as batches of `sizes.batchSize`, `sizes.inFlightBatches` at a time, in
+ * order of their first index: `send(first, size)` sends items first .. first + size - 1.
+ */
+export async function sendInBatches(
+  count: number,
+  sizes: WorkloadSizes,
+  send: (first: number, size: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const sender = async (): Promise<void> => {
+    while (next < count) {
+      const first = next;
+      const size = Math.min(sizes.batchSize, count - first);
+      next += size;
+      await send(first, size);
+    }
+  };
+  await Promise.all(Array.from({ length: sizes.inFlightBatches }, sender));
+}

@@ -172,6 +172,13 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'An event belongs to an attempt that has been superseded; it is recorded but not applied.',
   },
+  STALE_TOKEN: {
+    http: 409,
+    grpc: 'ABORTED',
+    retryable: false,
+    description:
+      "An event of the current attempt lacks the attempt's fencing token (a stale owner or a forged report); it is recorded but not applied.",
+  },
   INVALID_TRANSITION: {
     http: 409,
     grpc: 'FAILED_PRECONDITION',
@@ -208,6 +215,13 @@ export const ERROR_CODES = {
     grpc: 'UNAVAILABLE',
     retryable: true,
     description: 'The agent running the attempt stopped heartbeating or left; the attempt is re-dispatched.',
+  },
+  DISPATCH_EXPIRED: {
+    http: 503,
+    grpc: 'UNAVAILABLE',
+    retryable: true,
+    description:
+      'A claimed attempt was not started by its agent within the dispatch lease (the dispatching scheduler replica stalled or died); it is queued again and does not count against the task.',
   },
   TASK_TIMEOUT: {
     http: 504,

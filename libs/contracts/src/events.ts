@@ -18,12 +18,22 @@ const base = {
   taskId: z.uuid(),
   attempt: z.int().min(0),
   at: z.iso.datetime(),
+  /**
+   * The attempt's fencing token, handed out with the claim (Assignment.token). The store applies
+   * an event of the current attempt only with it (see applyTaskEvent); `dispatched` carries the
+   * new attempt's token.
+   */
+  token: z.string().min(1).max(100).optional(),
 };
 
 export const TaskQueuedEventSchema = z.object({
   ...base,
   type: z.literal('queued'),
   reason: z.string().max(500).optional(),
+  /** A retry: the task waits until then before it is claimed again. */
+  notBefore: z.iso.datetime().optional(),
+  /** A retry decision: failed attempts so far that count against maxAttempts. */
+  failures: z.int().min(0).optional(),
 });
 export const TaskDispatchedEventSchema = z.object({
   ...base,
@@ -63,6 +73,7 @@ export const TaskDeadLetteredEventSchema = z.object({
   ...base,
   type: z.literal('dead_lettered'),
   error: SerializedErrorSchema,
+  failures: z.int().min(0).optional(),
 });
 
 export const TaskEventSchema = z.discriminatedUnion('type', [

@@ -118,6 +118,17 @@ export type {
   TaskMetrics,
 } from './ports/service-apis';
 export type { ApiKeyStore } from './ports/api-key-store';
+export type {
+  ClaimCandidate,
+  ClaimedAttempt,
+  ClaimOutcome,
+  ClaimRequest,
+  FailedAttempt,
+  LiveAgent,
+  QueueAgent,
+  RetryDecision,
+  TaskQueue,
+} from './ports/task-queue';
 export {
   API_KEY_PATTERN,
   API_KEY_PREFIX,

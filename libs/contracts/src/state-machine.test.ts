@@ -120,3 +120,41 @@ describe('applyTaskEvent', () => {
     expect(twice).toEqual(once);
   });
 });
+
+describe('applyTaskEvent fencing', () => {
+  const claimed: TaskState = { status: 'dispatched', attempt: 1, agentId: 'a1', token: 'token-1' };
+
+  it("applies the current attempt's events only with its token", () => {
+    const withToken = applyTaskEvent(claimed, { ...make.started(1), token: 'token-1' });
+    expect(withToken).toMatchObject({ kind: 'applied', next: { status: 'running', token: 'token-1' } });
+    expect(applyTaskEvent(claimed, make.started(1))).toMatchObject({
+      kind: 'ignored',
+      reason: 'STALE_TOKEN',
+    });
+    expect(applyTaskEvent(claimed, { ...make.succeeded(1), token: 'token-0' })).toMatchObject({
+      kind: 'ignored',
+      reason: 'STALE_TOKEN',
+    });
+  });
+
+  it('lets a cancellation through without a token, and a new attempt replace the token', () => {
+    expect(applyTaskEvent(claimed, make.cancelled(1))).toMatchObject({ kind: 'applied' });
+    const next = applyTaskEvent(claimed, { ...make.dispatched(2), token: 'token-2' });
+    expect(next).toMatchObject({ kind: 'applied', next: { attempt: 2, token: 'token-2' } });
+    const redriven = applyTaskEvent({ ...claimed, status: 'dead_lettered' }, make.queued(2));
+    expect(redriven).toMatchObject({ kind: 'applied', next: { status: 'queued' } });
+    if (redriven.kind === 'applied') expect(redriven.next.token).toBeUndefined();
+  });
+
+  it('records a retry decision: failures and the time the task waits until', () => {
+    const notBefore = new Date(Date.now() + 1000).toISOString();
+    const failed: TaskState = { ...claimed, status: 'failed', token: 'token-1' };
+    const queued: TaskEvent = { ...base(1), type: 'queued', token: 'token-1', failures: 1, notBefore };
+    const retry = applyTaskEvent(failed, queued);
+    expect(retry).toMatchObject({ kind: 'applied', next: { status: 'queued', failures: 1, notBefore } });
+    if (retry.kind !== 'applied') return;
+    const claimedAgain = applyTaskEvent(retry.next, { ...make.dispatched(2), token: 'token-2' });
+    expect(claimedAgain).toMatchObject({ kind: 'applied', next: { failures: 1 } });
+    if (claimedAgain.kind === 'applied') expect(claimedAgain.next.notBefore).toBeUndefined();
+  });
+});

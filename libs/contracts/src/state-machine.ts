@@ -9,11 +9,20 @@ export interface TaskState {
   agentId?: string | undefined;
   statusReason?: string | undefined;
   lastError?: SerializedError | undefined;
+  /**
+   * The fencing token of the current attempt, set by its `dispatched` event (the claim). Every
+   * later event of that attempt must carry it, except `cancelled` (the platform's own decision).
+   */
+  token?: string | undefined;
+  /** Failed attempts that count against maxAttempts (set by the scheduler's retry decisions). */
+  failures?: number | undefined;
+  /** A queued task waits until then (a retry's backoff). */
+  notBefore?: string | undefined;
 }
 
 export type TransitionOutcome =
   | { kind: 'applied'; next: TaskState }
-  | { kind: 'ignored'; reason: 'STALE_ATTEMPT' | 'INVALID_TRANSITION'; detail: string };
+  | { kind: 'ignored'; reason: 'STALE_ATTEMPT' | 'STALE_TOKEN' | 'INVALID_TRANSITION'; detail: string };
 
 const STATUS_OF_EVENT: Record<TaskEvent['type'], TaskStatus> = {
   queued: 'queued',
@@ -45,6 +54,9 @@ const SAME_ATTEMPT: Record<TaskStatus, ReadonlySet<TaskStatus>> = {
  * store additionally skips events whose id it has seen).
  *
  * - An event of an older attempt is ignored (STALE_ATTEMPT): late results of superseded attempts.
+ * - An event of the current attempt without that attempt's token is ignored (STALE_TOKEN): only the
+ *   holder of the claim (the scheduler replica that dispatched it, the agent it dispatched to) can
+ *   move it. `cancelled` needs no token, and neither does a task that was never claimed.
  * - A newer attempt supersedes the current one from any non-final status.
  * - Within an attempt only the moves in SAME_ATTEMPT are allowed; anything else (succeeded ->
  *   running, an out-of-order `dispatched` after `started`) is ignored as INVALID_TRANSITION.
@@ -59,8 +71,20 @@ export function applyTaskEvent(state: TaskState, event: TaskEvent): TransitionOu
       detail: `${event.type} of attempt ${event.attempt}, task is at attempt ${state.attempt}`,
     };
   }
-  const final = isFinalStatus(state.status);
   const newerAttempt = event.attempt > state.attempt;
+  if (
+    !newerAttempt &&
+    state.token !== undefined &&
+    event.type !== 'cancelled' &&
+    event.token !== state.token
+  ) {
+    return {
+      kind: 'ignored',
+      reason: 'STALE_TOKEN',
+      detail: `${event.type} of attempt ${event.attempt} without the attempt's fencing token`,
+    };
+  }
+  const final = isFinalStatus(state.status);
   const allowed = final
     ? newerAttempt && state.status === 'dead_lettered' && target === 'queued'
     : newerAttempt || SAME_ATTEMPT[state.status].has(target);
@@ -75,13 +99,24 @@ export function applyTaskEvent(state: TaskState, event: TaskEvent): TransitionOu
 }
 
 function nextState(state: TaskState, event: TaskEvent, status: TaskStatus): TaskState {
-  const next: TaskState = { ...state, status, attempt: event.attempt, statusReason: undefined };
+  const next: TaskState = {
+    ...state,
+    status,
+    attempt: event.attempt,
+    statusReason: undefined,
+    notBefore: undefined,
+  };
+  if (event.attempt > state.attempt) next.token = event.type === 'dispatched' ? event.token : undefined;
   switch (event.type) {
     case 'queued':
       next.statusReason = event.reason;
       next.agentId = undefined;
+      next.notBefore = event.notBefore;
+      if (event.failures !== undefined) next.failures = event.failures;
       break;
     case 'dispatched':
+      next.agentId = event.agentId;
+      break;
     case 'started':
     case 'progress':
     case 'succeeded':
@@ -97,6 +132,7 @@ function nextState(state: TaskState, event: TaskEvent, status: TaskStatus): Task
     case 'dead_lettered':
       next.lastError = event.error;
       next.statusReason = event.error.message;
+      if (event.failures !== undefined) next.failures = event.failures;
       break;
   }
   return next;

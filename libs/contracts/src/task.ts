@@ -102,6 +102,10 @@ export interface TaskView extends Task {
    * result of an earlier identical task of the same client, never dispatched. Absent otherwise.
    */
   fromCache?: boolean;
+  /** Failed attempts so far that count against maxAttempts (absent: none). */
+  failures?: number;
+  /** A queued task waiting for its retry: not claimed before this time. */
+  notBefore?: string;
 }
 
 /** The schema of TaskView, for validating it where it crosses a process boundary and for OpenAPI. */
@@ -115,6 +119,8 @@ export const TaskViewSchema = TaskSchema.extend({
   finishedAt: z.iso.datetime().optional(),
   eventSeq: z.int().min(0),
   fromCache: z.boolean().optional(),
+  failures: z.int().min(0).optional(),
+  notBefore: z.iso.datetime().optional(),
 }) satisfies z.ZodType<TaskView>;
 
 export const TaskResultViewSchema = z.object({

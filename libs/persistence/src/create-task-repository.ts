@@ -1,4 +1,4 @@
-import type { TaskRepository } from '@contextforge/contracts';
+import type { TaskQueue, TaskRepository } from '@contextforge/contracts';
 import { parseDatabaseUrl } from './database-url';
 import { MemoryTaskRepository } from './memory-task-repository';
 import { PrismaTaskRepository } from './prisma/prisma-task-repository';
@@ -18,13 +18,16 @@ export interface TaskRepositoryOptions {
   transactionTimeoutMs?: number;
 }
 
+/** The task tables behind both of their ports: the result-store's repository and the schedulers' queue. */
+export type TaskStore = TaskRepository & TaskQueue;
+
 /**
  * Builds the TaskRepository a URL names (see DatabaseTarget for the forms). Nothing is opened
  * here: call connect(), which loads the heavy clients, starts the embedded server for pglite://,
  * and applies migrations. The repository owns what it opens; close() releases all of it.
  * An unknown scheme or a bad schema name throws CONFIG_INVALID.
  */
-export function createTaskRepository(url: string, options: TaskRepositoryOptions = {}): TaskRepository {
+export function createTaskRepository(url: string, options: TaskRepositoryOptions = {}): TaskStore {
   const target = parseDatabaseUrl(url);
   const common = {
     migrationsDir: options.migrationsDir,

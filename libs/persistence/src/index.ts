@@ -1,5 +1,5 @@
 export { createTaskRepository } from './create-task-repository';
-export type { TaskRepositoryOptions } from './create-task-repository';
+export type { TaskRepositoryOptions, TaskStore } from './create-task-repository';
 export { parseDatabaseUrl, redact as redactDatabaseUrl } from './database-url';
 export type { DatabaseTarget } from './database-url';
 export { MemoryTaskRepository } from './memory-task-repository';

@@ -1,5 +1,13 @@
 import {
   AppError,
+  type ClaimOutcome,
+  type ClaimRequest,
+  type FailedAttempt,
+  type LiveAgent,
+  type RetryDecision,
+  type SerializedError,
+  type TaskChangedMessage,
+  type TaskQueue,
   type CreateTaskItem,
   type CreateTaskOptions,
   type CreateTaskOutcome,
@@ -21,7 +29,20 @@ import {
 } from '@contextforge/contracts';
 import { toJsonValue } from './domain/json';
 import { compareNewestFirst, resolveListQuery, toPage } from './domain/list-query';
-import { planEvents } from './domain/plan-events';
+import { planEvents, type EventPlan } from './domain/plan-events';
+import {
+  decisionEvent,
+  expiryOf,
+  failureOf,
+  freeSlots,
+  isOrphan,
+  orphanError,
+  planClaim,
+  releaseEvent,
+  sweepFailure,
+  withClaim,
+} from './domain/queue-plan';
+import { publicView, type TaskRecord } from './domain/task-record';
 import {
   compareHits,
   matchesFilters,
@@ -39,6 +60,7 @@ import {
   errorResult,
   newTaskView,
   okResult,
+  queuedStateOf,
 } from './domain/task-records';
 
 /**
@@ -49,8 +71,11 @@ import {
  * Left out: durability, sharing between repository instances, and ignored events (only their ids
  * are kept, which is all de-duplication needs; the history taskEvents reads holds applied ones).
  */
-export class MemoryTaskRepository implements TaskRepository {
-  private readonly tasks = new Map<string, TaskView>();
+export class MemoryTaskRepository implements TaskRepository, TaskQueue {
+  private readonly tasks = new Map<string, TaskRecord>();
+  /** Committed changes not yet relayed (the outbox). */
+  private outbox: TaskChangedMessage[] = [];
+  private relaying = false;
   private readonly idempotencyKeys = new Map<string, string>();
   private readonly eventIds = new Set<string>();
   private readonly results = new Map<string, TaskResultView>();
@@ -91,6 +116,10 @@ export class MemoryTaskRepository implements TaskRepository {
       this.eventIds.add(hit.created.event.eventId).add(hit.completion.event.eventId);
       this.history.set(hit.view.id, [hit.created, hit.completion]);
       this.results.set(hit.view.id, hit.result);
+      this.outbox.push(
+        structuredClone({ ...hit.created, task: queuedStateOf(hit.view, hit.created) }),
+        structuredClone({ ...hit.completion, task: hit.view }),
+      );
       return structuredClone({
         task: hit.view,
         created: true,
@@ -102,6 +131,7 @@ export class MemoryTaskRepository implements TaskRepository {
     this.tasks.set(queued.id, queued);
     this.eventIds.add(created.event.eventId);
     this.history.set(queued.id, [created]);
+    this.outbox.push(structuredClone({ ...created, task: queued }));
     return { task: structuredClone(queued), created: true, event: structuredClone(created) };
   }
 
@@ -128,7 +158,7 @@ export class MemoryTaskRepository implements TaskRepository {
   async getTask(id: string): Promise<TaskView | undefined> {
     this.assertOpen();
     const task = this.tasks.get(id);
-    return task && structuredClone(task);
+    return task && structuredClone(publicView(task));
   }
 
   async getResult(taskId: string): Promise<TaskResultView | undefined> {
@@ -151,14 +181,25 @@ export class MemoryTaskRepository implements TaskRepository {
           (after === undefined || compareNewestFirst(task, after) > 0),
       )
       .sort(compareNewestFirst)
-      .slice(0, limit + 1);
+      .slice(0, limit + 1)
+      .map(publicView);
     return structuredClone(toPage(matching, limit));
   }
 
   async applyEvents(events: readonly TaskEvent[]): Promise<EventOutcome[]> {
     this.assertOpen();
-    const plan = planEvents(events, this.tasks, this.eventIds, new Date(), new Set(this.results.keys()));
-    for (const task of plan.updates) this.tasks.set(task.id, task);
+    return structuredClone(this.applyPlan(events, new Date()).outcomes);
+  }
+
+  /** Plans and stores a batch of events (with their outbox rows); `patch` adjusts changed records. */
+  private applyPlan(
+    events: readonly TaskEvent[],
+    now: Date,
+    patch: (record: TaskRecord) => TaskRecord = (record) => record,
+  ): EventPlan {
+    const plan = planEvents(events, this.tasks, this.eventIds, now, new Set(this.results.keys()));
+    for (const task of plan.updates) this.tasks.set(task.id, structuredClone(patch(task)));
+    this.outbox.push(...structuredClone(plan.changes));
     for (const record of plan.records) {
       this.eventIds.add(record.event.eventId);
       if (record.seq !== undefined) {
@@ -168,7 +209,141 @@ export class MemoryTaskRepository implements TaskRepository {
     }
     for (const result of plan.results) this.results.set(result.taskId, result);
     this.symbols.push(...structuredClone(plan.symbols));
-    return structuredClone(plan.outcomes);
+    return plan;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimOutcome> {
+    this.assertOpen();
+    const now = new Date();
+    const inFlight = new Map<string, number>();
+    let nextRetry: number | undefined;
+    const ready: TaskRecord[] = [];
+    for (const task of this.tasks.values()) {
+      if ((task.status === 'dispatched' || task.status === 'running') && task.agentId !== undefined) {
+        inFlight.set(task.agentId, (inFlight.get(task.agentId) ?? 0) + 1);
+      }
+      if (task.status !== 'queued') continue;
+      const notBefore = task.notBefore === undefined ? undefined : Date.parse(task.notBefore);
+      if (notBefore !== undefined && notBefore > now.getTime()) {
+        nextRetry = Math.min(nextRetry ?? notBefore, notBefore);
+        continue;
+      }
+      ready.push(task);
+    }
+    ready.sort(compareQueueOrder);
+    const limit = Math.min(request.limit, freeSlots(request, inFlight));
+    const planned = limit > 0 ? planClaim(ready, { ...request, limit }, inFlight, now) : [];
+    const plan = this.applyPlan(
+      planned.map((claim) => claim.event),
+      now,
+      (record) => withClaim(record, request, now),
+    );
+    const claimed = planned.flatMap((claim, index) => {
+      const task = plan.outcomes[index]?.task;
+      return task ? [{ task, agentId: claim.agentId, attempt: task.attempt, token: claim.token }] : [];
+    });
+    return structuredClone({
+      claimed,
+      ...(nextRetry === undefined ? {} : { nextRetryAt: new Date(nextRetry) }),
+    });
+  }
+
+  async release(taskId: string, attempt: number, token: string, reason: string): Promise<boolean> {
+    this.assertOpen();
+    const now = new Date();
+    const [outcome] = this.applyPlan([releaseEvent(taskId, attempt, token, reason, now)], now).outcomes;
+    return outcome?.outcome === 'applied';
+  }
+
+  async expire(limit: number): Promise<FailedAttempt[]> {
+    this.assertOpen();
+    const now = new Date();
+    return this.failOpen(
+      [...this.tasks.values()].flatMap((task) => {
+        const error = expiryOf(task, now);
+        return error ? [{ task, error }] : [];
+      }),
+      limit,
+      now,
+    );
+  }
+
+  async failAttemptsOn(agentIds: readonly string[], error: SerializedError): Promise<FailedAttempt[]> {
+    this.assertOpen();
+    const gone = new Set(agentIds);
+    return this.failOpen(
+      [...this.tasks.values()].flatMap((task) =>
+        isOpen(task) && task.agentId !== undefined && gone.has(task.agentId) ? [{ task, error }] : [],
+      ),
+      Infinity,
+      new Date(),
+    );
+  }
+
+  async failOrphans(live: readonly LiveAgent[], olderThanMs: number): Promise<FailedAttempt[]> {
+    this.assertOpen();
+    const now = new Date();
+    const before = now.getTime() - olderThanMs;
+    return this.failOpen(
+      [...this.tasks.values()].flatMap((task) =>
+        isOpen(task) && Date.parse(task.updatedAt) <= before && isOrphan(task, live)
+          ? [{ task, error: orphanError(task) }]
+          : [],
+      ),
+      Infinity,
+      now,
+    );
+  }
+
+  async settleFailures(
+    decide: (task: TaskView, error: SerializedError) => RetryDecision,
+    limit: number,
+  ): Promise<TaskView[]> {
+    this.assertOpen();
+    const now = new Date();
+    const failed = [...this.tasks.values()].filter((task) => task.status === 'failed').slice(0, limit);
+    const events = failed.map((task) => decisionEvent(task, decide(publicView(task), failureOf(task)), now));
+    return structuredClone(
+      this.applyPlan(events, now).outcomes.flatMap((outcome) => (outcome.task ? [outcome.task] : [])),
+    );
+  }
+
+  async relayOutbox(
+    publish: (changes: TaskChangedMessage[]) => Promise<void>,
+    limit: number,
+  ): Promise<number> {
+    this.assertOpen();
+    if (this.relaying) return -1;
+    this.relaying = true;
+    try {
+      const batch = this.outbox.slice(0, limit);
+      if (batch.length === 0) return 0;
+      await publish(structuredClone(batch));
+      this.outbox = this.outbox.slice(batch.length);
+      return batch.length;
+    } finally {
+      this.relaying = false;
+    }
+  }
+
+  private failOpen(
+    found: ReadonlyArray<{ task: TaskRecord; error: SerializedError }>,
+    limit: number,
+    now: Date,
+  ): FailedAttempt[] {
+    const chosen = found.slice(0, limit);
+    const plan = this.applyPlan(
+      chosen.map(({ task, error }) => sweepFailure(task, error, now)),
+      now,
+    );
+    return structuredClone(
+      chosen.flatMap(({ task }, index) => {
+        const after = plan.outcomes[index]?.task;
+        return after
+          ? [{ task: after, attempt: task.attempt, ...(task.agentId ? { agentId: task.agentId } : {}) }]
+          : [];
+      }),
+    );
   }
 
   async searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage> {
@@ -212,6 +387,15 @@ export class MemoryTaskRepository implements TaskRepository {
   private assertOpen(): void {
     if (!this.open) throw new AppError('SERVICE_UNAVAILABLE', 'the task repository is not connected');
   }
+}
+
+/** Queue order: higher priority first, then oldest first (FIFO), then id (a stable tie-break). */
+function compareQueueOrder(a: TaskView, b: TaskView): number {
+  return b.priority - a.priority || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
+}
+
+function isOpen(task: TaskView): boolean {
+  return task.status === 'dispatched' || task.status === 'running';
 }
 
 function idempotencyKey(clientId: string, key: string): string {

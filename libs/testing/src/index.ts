@@ -17,6 +17,8 @@ export type {
 export { ConsulApiDouble } from './consul-api-double';
 export type { ConsulApiDoubleOptions } from './consul-api-double';
 export { describeTaskRepositoryContract } from './task-repository-contract';
+export { describeTaskQueueContract } from './task-queue-contract';
+export type { TaskQueueContractSubject, TaskQueueStore } from './task-queue-contract';
 export type {
   TaskRepositoryContractFactory,
   TaskRepositoryContractOptions,

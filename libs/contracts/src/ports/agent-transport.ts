@@ -11,6 +11,11 @@ import type { Task } from '../task';
 export interface Assignment {
   task: Task;
   attempt: number;
+  /**
+   * The attempt's fencing token: every event the agent reports for this attempt carries it, and
+   * the store refuses the attempt's events without it.
+   */
+  token: string;
   /** W3C trace context of the dispatch. */
   traceparent?: string;
 }

@@ -2,13 +2,14 @@ import {
   applyTaskEvent,
   isFinalStatus,
   type EventOutcome,
+  type TaskChangedMessage,
   type TaskEvent,
   type TaskResultView,
   type TaskState,
-  type TaskView,
 } from '@contextforge/contracts';
 import { toJsonValue } from './json';
 import { symbolsOfOutput, type IndexedSymbol } from './symbol-index';
+import { publicView, type TaskRecord } from './task-record';
 
 /** An event to store in a task's history, with what the state machine made of it. */
 export interface RecordedEvent {
@@ -16,7 +17,7 @@ export interface RecordedEvent {
   outcome: 'applied' | 'ignored';
   /** The event's number within its task, for applied events. */
   seq?: number;
-  /** STALE_ATTEMPT or INVALID_TRANSITION when ignored. */
+  /** STALE_ATTEMPT, STALE_TOKEN or INVALID_TRANSITION when ignored. */
   reason?: string;
 }
 
@@ -25,7 +26,12 @@ export interface EventPlan {
   /** One per input event, in input order. */
   outcomes: EventOutcome[];
   /** The final state of every task the batch changed, once per task. */
-  updates: TaskView[];
+  updates: TaskRecord[];
+  /**
+   * Every applied event with its number and the task as it left it, in order: what the outbox
+   * announces on the task-changes topic, written in the same transaction.
+   */
+  changes: TaskChangedMessage[];
   /** Events to store: applied and ignored ones (history), never duplicates or unknown-task ones. */
   records: RecordedEvent[];
   /** Results of applied `succeeded` events (at most one per task, see below). */
@@ -54,7 +60,7 @@ export interface EventPlan {
  */
 export function planEvents(
   events: readonly TaskEvent[],
-  tasks: ReadonlyMap<string, TaskView>,
+  tasks: ReadonlyMap<string, TaskRecord>,
   storedEventIds: ReadonlySet<string>,
   now: Date,
   resultTaskIds: ReadonlySet<string> = new Set(),
@@ -63,7 +69,14 @@ export function planEvents(
   const seen = new Set<string>();
   const changed = new Set<string>();
   const withResult = new Set(resultTaskIds);
-  const plan: EventPlan = { outcomes: [], updates: [], records: [], results: [], symbols: [] };
+  const plan: EventPlan = {
+    outcomes: [],
+    updates: [],
+    changes: [],
+    records: [],
+    results: [],
+    symbols: [],
+  };
   const nowIso = now.toISOString();
 
   for (const event of events) {
@@ -89,7 +102,9 @@ export function planEvents(
     current.set(taskId, next);
     changed.add(taskId);
     plan.records.push({ event, outcome: 'applied', seq });
-    plan.outcomes.push({ eventId, taskId, outcome: 'applied', task: next, seq });
+    const view = publicView(next);
+    plan.outcomes.push({ eventId, taskId, outcome: 'applied', task: view, seq });
+    plan.changes.push({ seq, event, task: view });
     if (event.type === 'succeeded' && !withResult.has(taskId)) {
       withResult.add(taskId);
       const output = toJsonValue(event.output);
@@ -111,23 +126,28 @@ export function planEvents(
   return plan;
 }
 
-function stateOf(task: TaskView): TaskState {
+function stateOf(task: TaskRecord): TaskState {
   return {
     status: task.status,
     attempt: task.attempt,
     agentId: task.agentId,
     statusReason: task.statusReason,
     lastError: task.lastError,
+    token: task.claimToken,
+    failures: task.failures,
+    notBefore: task.notBefore,
   };
 }
 
 /** The task with the state machine's new state; finishedAt is set on entering a final status. */
-function withState(task: TaskView, state: TaskState, nowIso: string): TaskView {
+function withState(task: TaskRecord, state: TaskState, nowIso: string): TaskRecord {
   const {
     agentId: _agentId,
     statusReason: _statusReason,
     lastError: _lastError,
     finishedAt: _finishedAt,
+    claimToken: _claimToken,
+    notBefore: _notBefore,
     ...rest
   } = task;
   // Final statuses are only entered from non-final ones, and left only by a re-drive (queued).
@@ -140,7 +160,10 @@ function withState(task: TaskView, state: TaskState, nowIso: string): TaskView {
     ...(state.statusReason === undefined ? {} : { statusReason: state.statusReason }),
     ...(state.lastError === undefined
       ? {}
-      : { lastError: toJsonValue(state.lastError) as TaskView['lastError'] }),
+      : { lastError: toJsonValue(state.lastError) as TaskRecord['lastError'] }),
+    ...(state.token === undefined ? {} : { claimToken: state.token }),
+    ...(state.failures === undefined ? {} : { failures: state.failures }),
+    ...(state.notBefore === undefined ? {} : { notBefore: state.notBefore }),
     updatedAt: nowIso,
     ...(finishedAt === undefined ? {} : { finishedAt }),
   };

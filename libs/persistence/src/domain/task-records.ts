@@ -136,3 +136,9 @@ export function okResult(outcome: CreateTaskOutcome): CreateTaskResult {
 export function errorResult(error: unknown): CreateTaskResult {
   return { ok: false, error };
 }
+
+/** A cache hit as its creation event left it: queued at attempt 0, before its completion. */
+export function queuedStateOf(task: TaskView, created: TaskStreamEvent): TaskView {
+  const { agentId: _agentId, finishedAt: _finishedAt, ...rest } = task;
+  return { ...rest, status: 'queued', attempt: 0, updatedAt: created.event.at, eventSeq: created.seq };
+}

@@ -1,7 +1,8 @@
-import type { EventOutcome, TaskEvent, TaskView } from '@contextforge/contracts';
-import { planEvents } from '../domain/plan-events';
+import type { EventOutcome, TaskEvent } from '@contextforge/contracts';
+import { planEvents, type EventPlan } from '../domain/plan-events';
+import type { TaskRecord } from '../domain/task-record';
 import type { Prisma, Task as TaskRow } from '../generated/prisma/client';
-import { TASK_COLUMNS_SQL, taskViewFromRow } from './task-rows';
+import { TASK_COLUMNS_SQL, taskRecordFromRow } from './task-rows';
 import { writePlanSql, type PrismaNamespace, type Tables } from './write-sql';
 
 /**
@@ -32,17 +33,36 @@ export async function applyEventBatch(
   events: readonly TaskEvent[],
 ): Promise<EventOutcome[]> {
   const taskIds = [...new Set(events.map((event) => event.taskId))];
-  const eventIds = [...new Set(events.map((event) => event.eventId))];
   const rows = await tx.$queryRaw<TaskRow[]>(
     prisma.sql`SELECT ${prisma.raw(TASK_COLUMNS_SQL)} FROM ${tables.tasks}
       WHERE id = ANY(${taskIds}::text[]) ORDER BY id FOR UPDATE`,
   );
+  const tasks = new Map<string, TaskRecord>(rows.map((row) => [row.id, taskRecordFromRow(row)]));
+  const plan = await applyToLocked(tx, prisma, tables, events, tasks, new Date());
+  return plan.outcomes;
+}
+
+/**
+ * The second half of applyEventBatch, for callers that locked the tasks themselves (the queue's
+ * claims and sweeps): reads the stored event ids, plans, and writes the plan; `patch` adjusts each
+ * changed record before it is written (a claim's lease and deadline).
+ */
+export async function applyToLocked(
+  tx: Prisma.TransactionClient,
+  prisma: PrismaNamespace,
+  tables: Tables,
+  events: readonly TaskEvent[],
+  tasks: ReadonlyMap<string, TaskRecord>,
+  now: Date,
+  patch?: (record: TaskRecord) => TaskRecord,
+): Promise<EventPlan> {
+  if (events.length === 0) return planEvents([], tasks, new Set(), now);
+  const eventIds = [...new Set(events.map((event) => event.eventId))];
   const stored = await tx.$queryRaw<Array<{ id: string }>>(
     prisma.sql`SELECT id FROM ${tables.taskEvents} WHERE id = ANY(${eventIds}::text[])`,
   );
-  const tasks = new Map<string, TaskView>(rows.map((row) => [row.id, taskViewFromRow(row)]));
-  const now = new Date();
   const plan = planEvents(events, tasks, new Set(stored.map((row) => row.id)), now);
+  if (patch) plan.updates = plan.updates.map(patch);
   if (plan.records.length > 0) await tx.$executeRaw(writePlanSql(prisma, tables, plan, now));
-  return plan.outcomes;
+  return plan;
 }

@@ -1,5 +1,13 @@
 import {
   AppError,
+  type ClaimOutcome,
+  type ClaimRequest,
+  type FailedAttempt,
+  type LiveAgent,
+  type RetryDecision,
+  type SerializedError,
+  type TaskChangedMessage,
+  type TaskQueue,
   type CreateTaskItem,
   type CreateTaskResult,
   type CreateTaskOptions,
@@ -39,6 +47,16 @@ import { migrate } from '../migrate';
 import { DEFAULT_SCHEMA, quoteSchema } from '../sql-identifier';
 import { translateError } from '../translate-error';
 import { applyEventBatch } from './apply-event-batch';
+import {
+  claimSql,
+  expireSql,
+  failAttemptsOnSql,
+  failOrphansSql,
+  relayOutboxSql,
+  releaseSql,
+  settleFailuresSql,
+  type QueueSql,
+} from './queue-sql';
 import { loadGeneratedClient } from './load-client';
 import { readTaskFigures } from './task-figures-sql';
 import { searchSymbolsSql } from './symbol-search-sql';
@@ -96,9 +114,10 @@ interface Connection {
  *   percentile_cont); see task-figures-sql.ts.
  * - Errors leave as AppErrors (translate-error.ts); connection problems are SERVICE_UNAVAILABLE.
  */
-export class PrismaTaskRepository implements TaskRepository {
+export class PrismaTaskRepository implements TaskRepository, TaskQueue {
   private connection: Connection | undefined;
   private connecting: Promise<Connection> | undefined;
+  private relaying = false;
   private readonly schema: string;
 
   constructor(private readonly options: PrismaTaskRepositoryOptions) {
@@ -258,6 +277,55 @@ export class PrismaTaskRepository implements TaskRepository {
     );
   }
 
+  claim(request: ClaimRequest): Promise<ClaimOutcome> {
+    return this.queue('claim', (q) => claimSql(q, request));
+  }
+
+  release(taskId: string, attempt: number, token: string, reason: string): Promise<boolean> {
+    return this.queue('release', (q) => releaseSql(q, taskId, attempt, token, reason));
+  }
+
+  expire(limit: number): Promise<FailedAttempt[]> {
+    return this.queue('expire', (q) => expireSql(q, limit));
+  }
+
+  failAttemptsOn(agentIds: readonly string[], error: SerializedError): Promise<FailedAttempt[]> {
+    if (agentIds.length === 0) return Promise.resolve([]);
+    return this.queue('failAttemptsOn', (q) => failAttemptsOnSql(q, agentIds, error));
+  }
+
+  failOrphans(live: readonly LiveAgent[], olderThanMs: number): Promise<FailedAttempt[]> {
+    return this.queue('failOrphans', (q) => failOrphansSql(q, live, olderThanMs));
+  }
+
+  settleFailures(
+    decide: (task: TaskView, error: SerializedError) => RetryDecision,
+    limit: number,
+  ): Promise<TaskView[]> {
+    return this.queue('settleFailures', (q) => settleFailuresSql(q, decide, limit));
+  }
+
+  async relayOutbox(
+    publish: (changes: TaskChangedMessage[]) => Promise<void>,
+    limit: number,
+  ): Promise<number> {
+    // One relay per process at a time, without taking a connection to find out (PGlite has one).
+    if (this.relaying) return -1;
+    this.relaying = true;
+    try {
+      return await this.queue('relayOutbox', (q) => relayOutboxSql(q, publish, limit));
+    } finally {
+      this.relaying = false;
+    }
+  }
+
+  /** One queue operation in one transaction. */
+  private queue<T>(operation: string, work: (q: QueueSql) => Promise<T>): Promise<T> {
+    return this.run(operation, ({ prisma, lib, tables }) =>
+      prisma.$transaction((tx) => work({ tx, lib, tables, schema: this.schema })),
+    );
+  }
+
   async countByStatus(): Promise<Record<TaskStatus, number>> {
     return this.run('countByStatus', async ({ prisma }) => {
       const groups = await prisma.task.groupBy({ by: ['status'], _count: { _all: true } });
@@ -357,6 +425,7 @@ export class PrismaTaskRepository implements TaskRepository {
         taskEvents: lib.raw(`${schema}."task_events"`),
         taskResults: lib.raw(`${schema}."task_results"`),
         symbols: lib.raw(`${schema}."symbols"`),
+        outbox: lib.raw(`${schema}."outbox"`),
       };
       return { prisma, lib, tables, pool, closers };
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { SerializedError, TaskResultView, TaskStatus, TaskView } from '@contextforge/contracts';
+import type { TaskRecord } from '../domain/task-record';
 import type { Task as TaskRow, TaskResult as TaskResultRow } from '../generated/prisma/client';
 
 /**
@@ -30,6 +31,20 @@ export function taskViewFromRow(row: TaskRow): TaskView {
     ...(row.finishedAt === null ? {} : { finishedAt: row.finishedAt.toISOString() }),
     eventSeq: row.eventSeq,
     ...(row.cachedFrom === null ? {} : { fromCache: true }),
+    ...(row.failures === 0 ? {} : { failures: row.failures }),
+    ...(row.notBefore === null ? {} : { notBefore: row.notBefore.toISOString() }),
+  };
+}
+
+/** The row as the store's own record: the view plus the current attempt's claim. */
+export function taskRecordFromRow(row: TaskRow): TaskRecord {
+  return {
+    ...taskViewFromRow(row),
+    ...(row.claimToken === null ? {} : { claimToken: row.claimToken }),
+    ...(row.claimedBy === null ? {} : { claimedBy: row.claimedBy }),
+    ...(row.agentInstance === null ? {} : { agentInstance: row.agentInstance }),
+    ...(row.leaseExpiresAt === null ? {} : { leaseExpiresAt: row.leaseExpiresAt.toISOString() }),
+    ...(row.deadlineAt === null ? {} : { deadlineAt: row.deadlineAt.toISOString() }),
   };
 }
 
@@ -51,4 +66,6 @@ export const TASK_COLUMNS_SQL = `id, client_id AS "clientId", type, input, prior
   idempotency_key AS "idempotencyKey", parent_id AS "parentId", status, status_reason AS "statusReason",
   attempt, agent_id AS "agentId", last_error AS "lastError", created_at AS "createdAt",
   updated_at AS "updatedAt", finished_at AS "finishedAt", event_seq AS "eventSeq",
-  cache_key AS "cacheKey", cached_from AS "cachedFrom", traceparent`;
+  cache_key AS "cacheKey", cached_from AS "cachedFrom", traceparent, claim_token AS "claimToken",
+  claimed_by AS "claimedBy", agent_instance AS "agentInstance", lease_expires_at AS "leaseExpiresAt", deadline_at AS "deadlineAt",
+  not_before AS "notBefore", failures`;

@@ -1,6 +1,6 @@
-import type { TaskEvent, TaskView } from '@contextforge/contracts';
+import type { TaskChangedMessage, TaskEvent, TaskView } from '@contextforge/contracts';
 import type { EventPlan } from '../domain/plan-events';
-import type { CachedCompletion } from '../domain/task-records';
+import { queuedStateOf, type CachedCompletion } from '../domain/task-records';
 import type { Prisma } from '../generated/prisma/client';
 
 /**
@@ -19,6 +19,7 @@ export interface Tables {
   taskEvents: Prisma.Sql;
   taskResults: Prisma.Sql;
   symbols: Prisma.Sql;
+  outbox: Prisma.Sql;
 }
 
 /**
@@ -45,11 +46,20 @@ export function insertTaskSql(
         ${view.traceparent ?? null}::text)
       ON CONFLICT DO NOTHING
       RETURNING id
+    ),
+    outbox_rows AS (
+      INSERT INTO ${tables.outbox} (task_id, message)
+      SELECT id, ${JSON.stringify(change(view, created))}::jsonb FROM new_task
     )
     INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, created_at, seq)
     SELECT ${created.eventId}, id, ${created.attempt}::int, ${created.type}, ${JSON.stringify(created)}::jsonb,
       'applied', ${view.updatedAt}::timestamptz, ${view.eventSeq}::int
     FROM new_task`;
+}
+
+/** The task-changes message of a new task's creation event. */
+function change(view: TaskView, created: TaskEvent): TaskChangedMessage {
+  return { seq: view.eventSeq, event: created, task: view };
 }
 
 /** A new task and its creation event, as insertTasksSql writes them. */
@@ -100,6 +110,15 @@ export function insertTasksSql(
         parent_id, status, attempt, created_at, updated_at, event_seq, cache_key, traceparent)
       ON CONFLICT DO NOTHING
       RETURNING id
+    ),
+    outbox_rows AS (
+      INSERT INTO ${tables.outbox} (task_id, message)
+      SELECT o.task_id, o.message FROM unnest(
+        ${rows.map((row) => row.view.id)}::text[],
+        ${rows.map((row) => JSON.stringify(change(row.view, row.created)))}::jsonb[]
+      ) WITH ORDINALITY AS o(task_id, message, ordinal)
+      JOIN new_tasks ON new_tasks.id = o.task_id
+      ORDER BY o.ordinal
     )
     INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, created_at, seq)
     SELECT e.id, e.task_id, e.attempt, e.type, e.payload, 'applied', e.created_at, e.seq
@@ -165,6 +184,10 @@ export function insertCachedTaskSql(
   sourceTaskId: string,
 ): Prisma.Sql {
   const { view, created, completion, result } = hit;
+  const changes = [
+    { ...created, task: queuedStateOf(view, created) },
+    { ...completion, task: view },
+  ].map((message) => JSON.stringify(message));
   return prisma.sql`WITH new_task AS (
       INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
         max_attempts, idempotency_key, parent_id, status, attempt, agent_id, created_at, updated_at, finished_at,
@@ -186,6 +209,11 @@ export function insertCachedTaskSql(
         (${completion.event.eventId}, ${completion.event.attempt}::int, ${completion.event.type}, ${JSON.stringify(completion.event)}::jsonb, ${completion.seq}::int)
       ) AS e(id, attempt, type, payload, seq)
       RETURNING 1
+    ),
+    outbox_rows AS (
+      INSERT INTO ${tables.outbox} (task_id, message)
+      SELECT new_task.id, o.message FROM new_task, unnest(${changes}::jsonb[]) WITH ORDINALITY AS o(message, ordinal)
+      ORDER BY o.ordinal
     )
     INSERT INTO ${tables.taskResults} (task_id, attempt, agent_id, output, duration_ms, created_at, cached_from)
     SELECT new_task.id, ${result.attempt}::int, ${result.agentId}, ${JSON.stringify(result.output)}::jsonb,
@@ -206,13 +234,16 @@ export function writePlanSql(
   plan: EventPlan,
   now: Date,
 ): Prisma.Sql {
-  const { updates: tasks, records, results, symbols } = plan;
+  const { updates: tasks, records, results, symbols, changes } = plan;
   const nowIso = now.toISOString();
   return prisma.sql`WITH
     task_updates AS (
       UPDATE ${tables.tasks} AS t SET
         status = u.status, status_reason = u.status_reason, attempt = u.attempt, agent_id = u.agent_id,
-        last_error = u.last_error, updated_at = u.updated_at, finished_at = u.finished_at, event_seq = u.event_seq
+        last_error = u.last_error, updated_at = u.updated_at, finished_at = u.finished_at, event_seq = u.event_seq,
+        claim_token = u.claim_token, claimed_by = u.claimed_by, agent_instance = u.agent_instance,
+        lease_expires_at = u.lease_expires_at,
+        deadline_at = u.deadline_at, not_before = u.not_before, failures = u.failures
       FROM unnest(
         ${tasks.map((task) => task.id)}::text[],
         ${tasks.map((task) => task.status)}::text[],
@@ -222,8 +253,16 @@ export function writePlanSql(
         ${tasks.map((task) => jsonOrNull(task.lastError))}::jsonb[],
         ${tasks.map((task) => task.updatedAt)}::timestamptz[],
         ${tasks.map((task) => task.finishedAt ?? null)}::timestamptz[],
-        ${tasks.map((task) => task.eventSeq)}::int[]
-      ) AS u(id, status, status_reason, attempt, agent_id, last_error, updated_at, finished_at, event_seq)
+        ${tasks.map((task) => task.eventSeq)}::int[],
+        ${tasks.map((task) => task.claimToken ?? null)}::text[],
+        ${tasks.map((task) => task.claimedBy ?? null)}::text[],
+        ${tasks.map((task) => task.agentInstance ?? null)}::text[],
+        ${tasks.map((task) => task.leaseExpiresAt ?? null)}::timestamptz[],
+        ${tasks.map((task) => task.deadlineAt ?? null)}::timestamptz[],
+        ${tasks.map((task) => task.notBefore ?? null)}::timestamptz[],
+        ${tasks.map((task) => task.failures ?? 0)}::int[]
+      ) AS u(id, status, status_reason, attempt, agent_id, last_error, updated_at, finished_at, event_seq,
+        claim_token, claimed_by, agent_instance, lease_expires_at, deadline_at, not_before, failures)
       WHERE t.id = u.id
       RETURNING 1
     ),
@@ -279,9 +318,18 @@ export function writePlanSql(
         path_words, signature_words)
       ON CONFLICT DO NOTHING
       RETURNING 1
+    ),
+    outbox_rows AS (
+      INSERT INTO ${tables.outbox} (task_id, message)
+      SELECT o.task_id, o.message FROM unnest(
+        ${changes.map((message) => message.task.id)}::text[],
+        ${changes.map((message) => JSON.stringify(message))}::jsonb[]
+      ) WITH ORDINALITY AS o(task_id, message, ordinal)
+      ORDER BY o.ordinal
+      RETURNING 1
     )
     SELECT (SELECT count(*) FROM task_updates) + (SELECT count(*) FROM event_rows) + (SELECT count(*) FROM result_rows)
-      + (SELECT count(*) FROM symbol_rows)`;
+      + (SELECT count(*) FROM symbol_rows) + (SELECT count(*) FROM outbox_rows)`;
 }
 
 function jsonOrNull(value: unknown): string | null {

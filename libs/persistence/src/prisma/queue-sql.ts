@@ -1,0 +1,267 @@
+import type {
+  ClaimOutcome,
+  ClaimRequest,
+  FailedAttempt,
+  LiveAgent,
+  RetryDecision,
+  SerializedError,
+  TaskChangedMessage,
+  TaskView,
+} from '@contextforge/contracts';
+import {
+  decisionEvent,
+  expiryOf,
+  failureOf,
+  freeSlots,
+  isOrphan,
+  orphanError,
+  planClaim,
+  releaseEvent,
+  sweepFailure,
+  withClaim,
+} from '../domain/queue-plan';
+import { publicView, type TaskRecord } from '../domain/task-record';
+import type { Prisma, Task as TaskRow } from '../generated/prisma/client';
+import { applyToLocked } from './apply-event-batch';
+import { TASK_COLUMNS_SQL, taskRecordFromRow } from './task-rows';
+import type { PrismaNamespace, Tables } from './write-sql';
+
+/**
+ * The queue's statements (libs/contracts/src/ports/task-queue.ts), each run inside one
+ * transaction by PrismaTaskRepository. Time is the database's (`now()` of the transaction), so
+ * every replica judges leases, deadlines and retry times on one clock.
+ *
+ * Claims take a transaction-level advisory lock (one per schema) before they count open attempts:
+ * claims are serialized, so the count is exact and no agent gets more than its concurrency, while
+ * everything else (events, sweeps, other claims' dispatch calls) runs concurrently. The queued rows
+ * themselves are taken with FOR UPDATE SKIP LOCKED, so a task whose row another writer holds (a
+ * cancel) is passed over, never waited for. Sweeps take their rows with SKIP LOCKED too: any number
+ * of replicas may sweep at once and each task is decided by one of them.
+ */
+export interface QueueSql {
+  tx: Prisma.TransactionClient;
+  lib: PrismaNamespace;
+  tables: Tables;
+  /** The schema name, which scopes the advisory locks. */
+  schema: string;
+}
+
+const OPEN_STATUSES = ['dispatched', 'running'];
+
+export async function claimSql(q: QueueSql, request: ClaimRequest): Promise<ClaimOutcome> {
+  const { tx, lib, tables } = q;
+  const [{ now } = { now: new Date() }] = await tx.$queryRaw<Array<{ now: Date }>>(
+    lib.sql`SELECT now() AS now, pg_advisory_xact_lock(hashtext(${`${q.schema}:queue-claim`}))::text AS locked`,
+  );
+  const agentIds = request.agents.map((agent) => agent.id);
+  const counts = await tx.$queryRaw<Array<{ agentId: string; open: number }>>(
+    lib.sql`SELECT agent_id AS "agentId", count(*)::int AS open FROM ${tables.tasks}
+      WHERE agent_id = ANY(${agentIds}::text[]) AND status = ANY(${OPEN_STATUSES}::text[])
+      GROUP BY agent_id`,
+  );
+  const inFlight = new Map(counts.map((row) => [row.agentId, row.open]));
+  const limit = Math.min(request.limit, freeSlots(request, inFlight));
+  const nextRetryAt = await nextRetry(q, now);
+  if (limit <= 0) return nextRetryAt ? { claimed: [], nextRetryAt } : { claimed: [] };
+  const free = request.agents.filter((agent) => (inFlight.get(agent.id) ?? 0) < agent.concurrency);
+  // What the free agents can run, as (types, capabilities) profiles: only tasks one of them runs
+  // are read, so a queue head that no free agent runs does not hide runnable tasks behind it.
+  const profiles = JSON.stringify(
+    [...new Map(free.map((agent) => [profileKey(agent), agent])).values()].map((agent) => ({
+      types: agent.taskTypes,
+      caps: agent.capabilities,
+    })),
+  );
+  const rows = await tx.$queryRaw<TaskRow[]>(
+    lib.sql`SELECT ${lib.raw(TASK_COLUMNS_SQL)} FROM ${tables.tasks} AS t
+      WHERE t.status = 'queued' AND (t.not_before IS NULL OR t.not_before <= ${now}::timestamptz)
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(${profiles}::jsonb) AS p
+          WHERE (p->'types') @> to_jsonb(t.type) AND (p->'caps') @> to_jsonb(t.required_capabilities))
+      ORDER BY t.priority DESC, t.created_at, t.id
+      LIMIT ${limit}::int
+      FOR UPDATE SKIP LOCKED`,
+  );
+  const records = rows.map(taskRecordFromRow);
+  const planned = planClaim(records, { ...request, limit }, inFlight, now);
+  const plan = await applyToLocked(
+    tx,
+    lib,
+    tables,
+    planned.map((claim) => claim.event),
+    new Map(records.map((record) => [record.id, record])),
+    now,
+    (record) => withClaim(record, request, now),
+  );
+  const claimed = planned.flatMap((claim, index) => {
+    const task = plan.outcomes[index]?.task;
+    return task ? [{ task, agentId: claim.agentId, attempt: task.attempt, token: claim.token }] : [];
+  });
+  return nextRetryAt ? { claimed, nextRetryAt } : { claimed };
+}
+
+export async function releaseSql(
+  q: QueueSql,
+  taskId: string,
+  attempt: number,
+  token: string,
+  reason: string,
+): Promise<boolean> {
+  const { now, records } = await lockTasks(q, q.lib.sql`id = ${taskId}`, 1, false);
+  const plan = await applyToLocked(
+    q.tx,
+    q.lib,
+    q.tables,
+    [releaseEvent(taskId, attempt, token, reason, now)],
+    records,
+    now,
+  );
+  return plan.outcomes[0]?.outcome === 'applied';
+}
+
+export async function expireSql(q: QueueSql, limit: number): Promise<FailedAttempt[]> {
+  const { sql } = q.lib;
+  const { now, records } = await lockTasks(
+    q,
+    sql`status = ANY(${OPEN_STATUSES}::text[]) AND (deadline_at <= now()
+      OR (status = 'dispatched' AND lease_expires_at <= now()))`,
+    limit,
+    true,
+  );
+  const found = [...records.values()].flatMap((record) => {
+    const error = expiryOf(record, now);
+    return error ? [{ record, error }] : [];
+  });
+  return failOpen(q, found, records, now);
+}
+
+export async function failAttemptsOnSql(
+  q: QueueSql,
+  agentIds: readonly string[],
+  error: SerializedError,
+): Promise<FailedAttempt[]> {
+  const { sql } = q.lib;
+  const { now, records } = await lockTasks(
+    q,
+    sql`agent_id = ANY(${[...agentIds]}::text[]) AND status = ANY(${OPEN_STATUSES}::text[])`,
+    10_000,
+    false,
+  );
+  return failOpen(
+    q,
+    [...records.values()].map((record) => ({ record, error })),
+    records,
+    now,
+  );
+}
+
+export async function failOrphansSql(
+  q: QueueSql,
+  live: readonly LiveAgent[],
+  olderThanMs: number,
+): Promise<FailedAttempt[]> {
+  const { sql } = q.lib;
+  // Stale open attempts are few (bounded by the fleet's slots); which are orphans is decided here.
+  const { now, records } = await lockTasks(
+    q,
+    sql`status = ANY(${OPEN_STATUSES}::text[])
+      AND updated_at <= now() - make_interval(secs => ${olderThanMs / 1000}::float8)`,
+    1_000,
+    true,
+  );
+  const orphans = [...records.values()].filter((record) => isOrphan(record, live));
+  return failOpen(
+    q,
+    orphans.map((record) => ({ record, error: orphanError(record) })),
+    records,
+    now,
+  );
+}
+
+export async function settleFailuresSql(
+  q: QueueSql,
+  decide: (task: TaskView, error: SerializedError) => RetryDecision,
+  limit: number,
+): Promise<TaskView[]> {
+  const { now, records } = await lockTasks(q, q.lib.sql`status = 'failed'`, limit, true);
+  const events = [...records.values()].map((record) =>
+    decisionEvent(record, decide(publicView(record), failureOf(record)), now),
+  );
+  const plan = await applyToLocked(q.tx, q.lib, q.tables, events, records, now);
+  return plan.outcomes.flatMap((outcome) => (outcome.task ? [outcome.task] : []));
+}
+
+/**
+ * One relay at a time per schema (a try-lock: a second relay returns -1 at once), so changes go
+ * out in commit order; the rows are deleted in the same transaction once `publish` resolved.
+ */
+export async function relayOutboxSql(
+  q: QueueSql,
+  publish: (changes: TaskChangedMessage[]) => Promise<void>,
+  limit: number,
+): Promise<number> {
+  const { tx, lib, tables } = q;
+  const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>(
+    lib.sql`SELECT pg_try_advisory_xact_lock(hashtext(${`${q.schema}:outbox-relay`})) AS locked`,
+  );
+  if (!lock?.locked) return -1;
+  const rows = await tx.$queryRaw<Array<{ id: bigint; message: TaskChangedMessage }>>(
+    lib.sql`SELECT id, message FROM ${tables.outbox} ORDER BY id LIMIT ${limit}::int`,
+  );
+  if (rows.length === 0) return 0;
+  await publish(rows.map((row) => row.message));
+  const last = rows[rows.length - 1]?.id ?? 0n;
+  await tx.$executeRaw(lib.sql`DELETE FROM ${tables.outbox} WHERE id <= ${last}`);
+  return rows.length;
+}
+
+/** Locks the tasks `where` names (id order; SKIP LOCKED for sweeps) and reads them as records. */
+async function lockTasks(
+  q: QueueSql,
+  where: Prisma.Sql,
+  limit: number,
+  skipLocked: boolean,
+): Promise<{ now: Date; records: Map<string, TaskRecord> }> {
+  const { tx, lib, tables } = q;
+  const [{ now } = { now: new Date() }] = await tx.$queryRaw<Array<{ now: Date }>>(
+    lib.sql`SELECT now() AS now`,
+  );
+  const rows = await tx.$queryRaw<TaskRow[]>(
+    lib.sql`SELECT ${lib.raw(TASK_COLUMNS_SQL)} FROM ${tables.tasks} WHERE ${where}
+      ORDER BY id LIMIT ${limit}::int FOR UPDATE ${lib.raw(skipLocked ? 'SKIP LOCKED' : '')}`,
+  );
+  return { now, records: new Map(rows.map((row) => [row.id, taskRecordFromRow(row)])) };
+}
+
+async function failOpen(
+  q: QueueSql,
+  found: ReadonlyArray<{ record: TaskRecord; error: SerializedError }>,
+  records: ReadonlyMap<string, TaskRecord>,
+  now: Date,
+): Promise<FailedAttempt[]> {
+  const plan = await applyToLocked(
+    q.tx,
+    q.lib,
+    q.tables,
+    found.map(({ record, error }) => sweepFailure(record, error, now)),
+    records,
+    now,
+  );
+  return found.flatMap(({ record }, index) => {
+    const task = plan.outcomes[index]?.task;
+    return task
+      ? [{ task, attempt: record.attempt, ...(record.agentId ? { agentId: record.agentId } : {}) }]
+      : [];
+  });
+}
+
+async function nextRetry(q: QueueSql, now: Date): Promise<Date | undefined> {
+  const [row] = await q.tx.$queryRaw<Array<{ at: Date | null }>>(
+    q.lib.sql`SELECT min(not_before) AS at FROM ${q.tables.tasks}
+      WHERE status = 'queued' AND not_before > ${now}::timestamptz`,
+  );
+  return row?.at ?? undefined;
+}
+
+function profileKey(agent: { taskTypes: readonly string[]; capabilities: readonly string[] }): string {
+  return JSON.stringify([[...agent.taskTypes].sort(), [...agent.capabilities].sort()]);
+}

@@ -176,10 +176,17 @@ export class AgentRuntime implements AgentEndpoint {
 
   private async execute(
     type: AgentTypeDefinition<unknown, unknown>,
-    { task, attempt, traceparent }: Assignment,
+    { task, attempt, token, traceparent }: Assignment,
     controller: AbortController,
   ): Promise<void> {
-    const base = () => ({ eventId: randomUUID(), taskId: task.id, attempt, at: new Date().toISOString() });
+    // Every report carries the attempt's fencing token: the store applies nothing without it.
+    const base = () => ({
+      eventId: randomUUID(),
+      taskId: task.id,
+      attempt,
+      token,
+      at: new Date().toISOString(),
+    });
     // A child of the dispatch; with tracing off it hands the dispatch's traceparent on unchanged.
     const span = startSpanFrom(traceparent, 'agent execute', {
       kind: 'consumer',

@@ -24,7 +24,11 @@ describe('MemoryAgentNetwork', () => {
     const agent = new RecordingAgent('a1');
     const server = network.listen('memory://a1', agent);
     try {
-      const assignment: Assignment = { task: buildTask({ input: { files: ['a.ts'] } }), attempt: 1 };
+      const assignment: Assignment = {
+        task: buildTask({ input: { files: ['a.ts'] } }),
+        attempt: 1,
+        token: 'token-1',
+      };
       await network.dispatch('memory://a1', assignment);
       expect(agent.accepted).toEqual([assignment]);
       expect(agent.accepted[0]).not.toBe(assignment);
@@ -41,7 +45,9 @@ describe('MemoryAgentNetwork', () => {
     const agent = new RecordingAgent('a2');
     const server = network.listen('memory://a2', agent);
     try {
-      await expect(network.dispatch('memory://a2', { task: buildTask(), attempt: 0 })).rejects.toMatchObject({
+      await expect(
+        network.dispatch('memory://a2', { task: buildTask(), attempt: 0, token: 'token-0' }),
+      ).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',
       });
       expect(agent.accepted).toEqual([]);
@@ -53,7 +59,7 @@ describe('MemoryAgentNetwork', () => {
   it('answers AGENT_UNREACHABLE for an endpoint nobody listens on (or no longer does)', async () => {
     const server = network.listen('memory://gone', new RecordingAgent('gone'));
     await server.close();
-    const assignment = { task: buildTask(), attempt: 1 };
+    const assignment = { task: buildTask(), attempt: 1, token: 'token-1' };
     await expect(network.dispatch('memory://gone', assignment)).rejects.toMatchObject({
       code: 'AGENT_UNREACHABLE',
     });

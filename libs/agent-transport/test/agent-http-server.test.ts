@@ -16,7 +16,10 @@ describe('serveAgentEndpoint', () => {
   afterEach(() => served.close());
 
   it('answers 202 to a valid assignment', async () => {
-    const response = await post('/v1/assignments', JSON.stringify({ task: buildTask(), attempt: 1 }));
+    const response = await post(
+      '/v1/assignments',
+      JSON.stringify({ task: buildTask(), attempt: 1, token: 't1' }),
+    );
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ accepted: true });
     expect(served.agent.accepted).toHaveLength(1);
@@ -46,14 +49,14 @@ describe('serveAgentEndpoint', () => {
       error: { code: string; details: { issues: Array<{ path: string }> } };
     };
     expect(error.code).toBe('VALIDATION_FAILED');
-    expect(error.details.issues.map((issue) => issue.path).sort()).toEqual(['attempt', 'task.id']);
+    expect(error.details.issues.map((issue) => issue.path).sort()).toEqual(['attempt', 'task.id', 'token']);
     expect(served.agent.accepted).toEqual([]);
   });
 
   it('answers 413 PAYLOAD_TOO_LARGE to a body over the limit', async () => {
     const response = await post(
       '/v1/assignments',
-      JSON.stringify({ task: buildTask({ input: 'x'.repeat(5_000) }), attempt: 1 }),
+      JSON.stringify({ task: buildTask({ input: 'x'.repeat(5_000) }), attempt: 1, token: 't1' }),
     );
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
@@ -87,7 +90,10 @@ describe('serveAgentEndpoint', () => {
 
   it('never sends the message of an unexpected error', async () => {
     served.agent.failWith = new TypeError('cannot read properties of undefined (reading "secret")');
-    const response = await post('/v1/assignments', JSON.stringify({ task: buildTask(), attempt: 1 }));
+    const response = await post(
+      '/v1/assignments',
+      JSON.stringify({ task: buildTask(), attempt: 1, token: 't1' }),
+    );
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
   });

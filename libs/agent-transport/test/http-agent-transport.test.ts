@@ -13,6 +13,7 @@ describe('HttpAgentTransport against serveAgentEndpoint', () => {
   const assignment = (): Assignment => ({
     task: buildTask({ input: { path: 'a.ts' } }),
     attempt: 2,
+    token: 'token-2',
     traceparent: TRACEPARENT,
   });
 
@@ -121,6 +122,7 @@ describe('HttpAgentTransport request shape', () => {
       await new HttpAgentTransport().dispatch(`http://127.0.0.1:${port}/agents/a1/`, {
         task,
         attempt: 1,
+        token: 'token-1',
         traceparent: TRACEPARENT,
       });
       expect(seen).toHaveLength(1);

@@ -44,7 +44,11 @@ describe('direct dispatch over mTLS', () => {
     await pki.remove();
   });
 
-  const assignment = (): Assignment => ({ task: buildTask({ input: { path: 'a.ts' } }), attempt: 1 });
+  const assignment = (): Assignment => ({
+    task: buildTask({ input: { path: 'a.ts' } }),
+    attempt: 1,
+    token: 'token-1',
+  });
   const endpoint = () => `https://localhost:${served.port}`;
 
   it('dispatches and pings with the scheduler certificate', async () => {

@@ -19,8 +19,8 @@ describe('SchemeRoutingTransport', () => {
 
   it('sends memory:// calls to the in-process network and http:// calls over HTTP', async () => {
     const transport = new SchemeRoutingTransport(network);
-    const toLocal = { task: buildTask(), attempt: 1 };
-    const toRemote = { task: buildTask(), attempt: 1 };
+    const toLocal = { task: buildTask(), attempt: 1, token: 'token-1' };
+    const toRemote = { task: buildTask(), attempt: 1, token: 'token-1' };
     await transport.dispatch('memory://local', toLocal);
     await transport.dispatch(remote.endpoint, toRemote);
     expect(local.accepted.map((a) => a.task.id)).toEqual([toLocal.task.id]);
@@ -35,7 +35,11 @@ describe('SchemeRoutingTransport', () => {
 
   it('rejects (never throws synchronously) a memory:// call when it has no in-process network', async () => {
     const transport = new SchemeRoutingTransport();
-    const dispatching = transport.dispatch('memory://local', { task: buildTask(), attempt: 1 });
+    const dispatching = transport.dispatch('memory://local', {
+      task: buildTask(),
+      attempt: 1,
+      token: 'token-1',
+    });
     await expect(dispatching).rejects.toMatchObject({ code: 'AGENT_UNREACHABLE' });
     await expect(transport.ping('memory://local')).rejects.toMatchObject({ code: 'AGENT_UNREACHABLE' });
     await expect(transport.cancel('memory://local', 't', 1, 'r')).rejects.toMatchObject({

@@ -5,6 +5,8 @@ import { TaskSchema } from './task';
 export const AssignmentSchema = z.object({
   task: TaskSchema,
   attempt: z.int().min(1),
+  /** The attempt's fencing token; every event the agent reports for it carries the token. */
+  token: z.string().min(1).max(100),
   traceparent: z.string().max(200).optional(),
 });
 

@@ -93,7 +93,12 @@ export class AgentHarness {
 
   /** Dispatches through the memory network, as the scheduler does. */
   dispatch(task: Task, attempt = 1, traceparent?: string): Promise<void> {
-    const assignment: Assignment = { task, attempt, ...(traceparent ? { traceparent } : {}) };
+    const assignment: Assignment = {
+      task,
+      attempt,
+      token: `token-${attempt}`,
+      ...(traceparent ? { traceparent } : {}),
+    };
     return this.network.dispatch(this.endpoint, assignment);
   }
 

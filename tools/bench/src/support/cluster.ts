@@ -43,6 +43,8 @@ export interface BenchCluster {
   client: ContextForgeClient;
   /** The running processes: `registry`, `result-store`, `scheduler-1`..., `gateway`, `agent-1`... */
   processes: ProcessCluster;
+  /** The Kafka mock's kcat process, when the cluster runs on the mock. */
+  kafkaMockPid?: number;
   agentNames: string[];
   /** Starts the next `count` agents that have not started yet, in order; resolves when they are ready. */
   startAgents(count: number): Promise<void>;
@@ -71,7 +73,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
     if (!keepFiles) rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const { kafkaBrokers, kafkaMock, consul, database, db } = await startClusterBackends({
+    const { kafkaBrokers, kafkaMock, kafkaMockPid, consul, database, db } = await startClusterBackends({
       databasePrefix: 'cf_bench',
       kafkaBrokers: options.kafkaBrokers ?? process.env['KAFKA_BROKERS']?.split(',').filter(Boolean),
       cleanup,
@@ -138,6 +140,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
       gatewayUrl: layout.gatewayUrl,
       client: new ContextForgeClient({ baseUrl: layout.gatewayUrl, token }),
       processes,
+      ...(kafkaMockPid === undefined ? {} : { kafkaMockPid }),
       agentNames: Array.from({ length: agentCount }, (_, index) => `agent-${index + 1}`),
       startAgents,
       databaseUrl: database.url,

@@ -14,7 +14,8 @@ import { workloadSizes } from '../support/workload-sizes';
  * throughput and latency, where the CPU goes during the throughput run: CPU-ms per task of every
  * process (from /proc), so a run shows which one is the bottleneck.
  *
- * The 1-replica scenario's figures are `cluster.*`; an N-replica variant's `cluster-N-schedulers.*`.
+ * The 1-replica scenario's figures are `cluster.*`; the N-replica variant's `cluster-N-schedulers.*`
+ * (ratio.cluster-2-schedulers-vs-1 compares them).
  */
 export function clusterThroughputScenario(schedulerReplicas: number): Scenario {
   const replicas = schedulerReplicas === 1 ? '' : `-${schedulerReplicas}-schedulers`;
@@ -66,6 +67,8 @@ export function clusterThroughputScenario(schedulerReplicas: number): Scenario {
 }
 
 export const clusterThroughput = clusterThroughputScenario(1);
+/** The same with two scheduler replicas, each its own process, beside the 1-replica run. */
+export const clusterThroughputTwoSchedulers = clusterThroughputScenario(2);
 
 /**
  * Reads the result-store's PostgreSQL directly, beside the services: `settled` uses the

@@ -1,7 +1,10 @@
 // `npm run cluster`: every service as its own OS process, connected by Kafka, Consul and Postgres.
 // Uses the real servers named by KAFKA_BROKERS, CONSUL_HTTP_ADDR and DATABASE_URL, or else starts
 // the Kafka mock cluster (kcat) and the Consul API test double, and the local Postgres.
-// Ports: gateway PORT (8080), registry 8082, scheduler 8083, result-store 8084, agents 8101-8103.
+// Scheduler replicas: SCHEDULER_REPLICAS (default 2), each its own process, `scheduler-1`, `scheduler-2`, ...
+// Ports: gateway PORT (8080, gRPC 9090), registry 8082, result-store 8084, agents 8101-8103; the scheduler
+// replicas count up from 8083, skipping the ports above: 8083, 8085, 8086, ... (so up to 17 replicas fit
+// below the agents).
 // Ctrl-C stops everything this script started.
 import {
   ConsulApiDouble,
@@ -18,6 +21,15 @@ import { join } from 'node:path';
 const AGENTS = 3;
 const env = process.env;
 
+function schedulerReplicas(): number {
+  const text = env['SCHEDULER_REPLICAS'] ?? '2';
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > 17) {
+    throw new Error(`SCHEDULER_REPLICAS=${text}: expected a whole number from 1 to 17`);
+  }
+  return count;
+}
+
 async function main(): Promise<void> {
   const cleanup: Array<() => Promise<void>> = [];
   let stopping = false;
@@ -32,6 +44,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
+    const replicas = schedulerReplicas();
     let kafka: KafkaMock | undefined;
     if (!env['KAFKA_BROKERS']) {
       kafka = await startKafkaMock({ brokers: 3 });
@@ -58,10 +71,11 @@ async function main(): Promise<void> {
       databaseUrl,
       jwtSecret,
       ...(kafka ? { fetchMaxWait: '5ms' } : {}),
+      schedulerReplicas: replicas,
       ports: {
         gateway: gatewayPort,
         registry: 8082,
-        scheduler: 8083,
+        scheduler: 8083, // the first replica's; see the header
         resultStore: 8084,
         grpc: 9090,
         agents: Array.from({ length: AGENTS }, (_, index) => 8101 + index),
@@ -95,6 +109,10 @@ async function main(): Promise<void> {
         expiresInMs: 24 * 60 * 60 * 1000,
       });
     console.log(`\ngateway: ${layout.gatewayUrl} (gRPC on 9090)`);
+    console.log(`registry: ${layout.registryUrl}; result-store: ${layout.resultStoreUrl}`);
+    for (const [name, url] of Object.entries(layout.schedulerUrls)) {
+      console.log(`${name}: ${url} (/healthz, /readyz, /metrics)`);
+    }
     console.log(`export CF_TOKEN=${await token('cluster-client', ['client'])}`);
     console.log(`export CF_ADMIN_TOKEN=${await token('cluster-admin', ['client', 'admin'])}`);
     console.log(

@@ -28,10 +28,10 @@ describe('fault: the scheduler is restarted in the middle of 1,000 tasks', () =>
 
     // SIGTERM (a clean stop that releases the lease), then a new process that rebuilds from the
     // result-store and continues from the bus's committed offsets.
-    await expect(cluster.stop('scheduler')).resolves.toEqual({ code: 0, signal: null });
+    await expect(cluster.stop('scheduler-1')).resolves.toEqual({ code: 0, signal: null });
     const stoppedAt = Date.now();
     const secondHalf = await submitTasks(system.gateway, submissions.slice(TASKS / 2));
-    await cluster.restart('scheduler');
+    await cluster.restart('scheduler-1');
     const taskIds = [...firstHalf, ...secondHalf];
 
     await waitForTasksToSucceed(system, taskIds, { timeoutMs: 120_000 });

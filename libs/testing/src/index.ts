@@ -31,7 +31,11 @@ export { ProcessCluster } from './cluster/process-cluster';
 export type { CrashReport, ProcessClusterOptions } from './cluster/process-cluster';
 export type { ProcessExit, ProcessSpec } from './cluster/managed-process';
 export { findFreePorts } from './cluster/free-ports';
-export { CLUSTER_AGENT_TASK_TYPES, contextForgeCluster } from './cluster/contextforge-cluster';
+export {
+  CLUSTER_AGENT_TASK_TYPES,
+  contextForgeCluster,
+  schedulerProcessName,
+} from './cluster/contextforge-cluster';
 export type {
   ContextForgeClusterLayout,
   ContextForgeClusterOptions,

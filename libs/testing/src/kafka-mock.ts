@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 export interface KafkaMock {
   /** Bootstrap list, `127.0.0.1:port` per broker. */
   brokers: string[];
+  /** The kcat process, leader of its own process group (for CPU accounting through /proc). */
+  pid: number;
   /** Stops the cluster (kills kcat's process group) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -65,7 +67,7 @@ export function startKafkaMock(options: KafkaMockOptions = {}): Promise<KafkaMoc
         if (!match?.[1]) return;
         settled = true;
         clearTimeout(timer);
-        resolve({ brokers: match[1].split(','), stop });
+        resolve({ brokers: match[1].split(','), pid: child.pid ?? 0, stop });
       });
     }
   });

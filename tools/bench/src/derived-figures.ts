@@ -35,6 +35,18 @@ export const RATIOS: readonly RatioDefinition[] = [
     target: { op: '>=', value: 1 },
   },
   {
+    id: 'ratio.cluster-2-schedulers-vs-1',
+    label: 'cluster throughput with 2 scheduler replicas / with 1',
+    numerator: 'cluster-2-schedulers.throughput',
+    denominator: 'cluster.throughput',
+    unit: 'x',
+    target: {
+      op: '>=',
+      value: 1.3,
+      note: 'when the scheduler is the bottleneck: see the CPU-ms per task rows',
+    },
+  },
+  {
     id: 'ratio.cluster-vs-kafkajs',
     label: 'cluster tasks/s / raw kafkajs end-to-end msg/s (share of the Kafka client floor)',
     numerator: 'cluster.throughput',

@@ -23,10 +23,15 @@ export interface Figure {
   id: string;
   /** What it is, for the report's `figure` column, e.g. "tasks/s, first submit -> last result". */
   label: string;
-  /** Finite; > 0 for every figure a healthy run produces. */
+  /** Finite; > 0 for every figure a healthy run produces, unless `mayBeZero`. */
   value: number;
   /** e.g. tasks/s, ms, msg/s, x, %. */
   unit: string;
+  /**
+   * A healthy run may measure 0, e.g. the CPU time of a process that stayed under one clock tick
+   * (10 ms) for the whole window.
+   */
+  mayBeZero?: boolean;
   /** The figure the issue asks for; the report says whether the median meets it. */
   target?: { op: '>=' | '<='; value: number; note?: string };
 }

@@ -55,6 +55,11 @@ export interface PodSpec {
 }
 
 export interface DeploymentSpec {
+  replicas?: number;
+  strategy?: {
+    type?: string;
+    rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+  };
   selector?: LabelSelector;
   template?: {
     metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '@contextforge/config';
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { checkPolicies } from '../src/check-policies';
-import type { Container, DeploymentSpec, HpaSpec } from '../src/k8s-types';
+import type { Container, DeploymentSpec, HpaSpec, LabelSelector, PdbSpec } from '../src/k8s-types';
 import type { Manifest } from '../src/manifest';
 import { renderKustomize } from '../src/render-kustomize';
 import { validateSchemas } from '../src/validate-schemas';
@@ -114,7 +114,7 @@ describe.each(Object.entries(kustomizations))('the %s kustomization', (_name, di
     expect(container.ports?.find((port) => port.name === 'http')?.containerPort).toBe(portOf[app](config));
     expect(config.coordinator.queue.type).toBe('kafka');
     expect(config.security.devCredentials).toBe(false);
-    if (app === 'result-store') expect(config.database.url).toMatch(/^postgres:\/\//);
+    if (app === 'result-store' || app === 'scheduler') expect(config.database.url).toMatch(/^postgres:\/\//);
     if (app !== 'gateway' && app !== 'result-store') expect(config.registry.url).toMatch(/^consul/);
     if (app === 'gateway') {
       expect(config.security.authentication.secretKey).toBe(fakeSecrets['jwt-secret']);
@@ -126,6 +126,21 @@ describe.each(Object.entries(kustomizations))('the %s kustomization', (_name, di
       expect(config.agent.id).toBe('agent-5d8f9c7b6-x2k4q');
       expect(config.agent.endpoint).toBe(`http://10.1.2.3:${config.agent.port}`);
     }
+  });
+
+  it('lets every scheduler replica dispatch: no single-leader settings, PostgreSQL in reach', () => {
+    const spec = find(manifests, 'Deployment', 'scheduler')['spec'] as DeploymentSpec;
+    expect(spec.strategy?.type ?? 'RollingUpdate').toBe('RollingUpdate');
+    expect(spec.strategy?.rollingUpdate?.maxSurge ?? '25%').not.toBe(0);
+    const hpa = find(manifests, 'HorizontalPodAutoscaler', 'scheduler')['spec'] as HpaSpec;
+    expect(hpa.metrics?.map((metric) => metric.resource?.name)).toEqual(['cpu']);
+    expect(hpa.maxReplicas).toBeGreaterThan(2);
+    const postgres = find(manifests, 'NetworkPolicy', 'allow-postgres')['spec'] as {
+      podSelector: LabelSelector;
+    };
+    expect(
+      postgres.podSelector.matchExpressions?.find((e) => e.key === 'app.kubernetes.io/name')?.values,
+    ).toEqual(expect.arrayContaining(['result-store', 'scheduler']));
   });
 
   it('gives agents a grace period that covers the preStop pause and the drain', () => {
@@ -195,6 +210,24 @@ describe('the overlays', () => {
       const namespaced = manifests.filter((m) => m.kind !== 'Namespace');
       expect(namespaced.filter((m) => m.metadata.namespace !== namespace)).toEqual([]);
     }
+  });
+
+  it('run two scheduler replicas or more in prod, from 2 on CPU, and keep one through disruptions', () => {
+    const prod = renderKustomize(kustomizations.prod);
+    expect((find(prod, 'Deployment', 'scheduler')['spec'] as DeploymentSpec).replicas).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect((find(prod, 'HorizontalPodAutoscaler', 'scheduler')['spec'] as HpaSpec).minReplicas).toBe(2);
+    expect(find(prod, 'PodDisruptionBudget', 'scheduler')['spec']).toMatchObject({ minAvailable: 1 });
+    expect(find(prod, 'PodDisruptionBudget', 'scheduler')['spec']).not.toHaveProperty('maxUnavailable');
+    // Dev runs one: a PDB of minAvailable 1 would block every node drain there.
+    const dev = find(renderKustomize(kustomizations.dev), 'PodDisruptionBudget', 'scheduler')[
+      'spec'
+    ] as PdbSpec;
+    expect({ minAvailable: dev.minAvailable, maxUnavailable: dev.maxUnavailable }).toEqual({
+      minAvailable: undefined,
+      maxUnavailable: 1,
+    });
   });
 
   it('pin image tags in prod', () => {

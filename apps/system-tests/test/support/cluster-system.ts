@@ -14,7 +14,7 @@ import { Pool } from 'pg';
 
 export interface ClusterSystemOptions {
   agents: number;
-  /** Scheduler replicas (default 1): `scheduler`, then `scheduler-2`, ... on ports of their own. */
+  /** Scheduler replicas (default 1): `scheduler-1`, `scheduler-2`, ... on ports of their own. */
   schedulers?: number;
   /** Extra variables for every app process. */
   env?: Record<string, string>;
@@ -75,12 +75,12 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
       cleanup,
     });
 
-    const extraSchedulerCount = Math.max(0, (options.schedulers ?? 1) - 1);
-    const [gateway = 0, registry = 0, scheduler = 0, resultStore = 0, ...rest] = await findFreePorts(
-      4 + extraSchedulerCount + options.agents,
+    const schedulerCount = options.schedulers ?? 1;
+    const [gateway = 0, registry = 0, resultStore = 0, ...rest] = await findFreePorts(
+      3 + schedulerCount + options.agents,
     );
-    const extraSchedulers = rest.slice(0, extraSchedulerCount);
-    const agents = rest.slice(extraSchedulerCount);
+    const scheduler = rest.slice(0, schedulerCount);
+    const agents = rest.slice(schedulerCount);
     const topicPrefix = uniqueName('sys');
     const jwtSecret = randomBytes(32).toString('base64url');
     const layout = contextForgeCluster({
@@ -88,7 +88,7 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
       kafkaBrokers: brokers,
       consulAddress: consul.url,
       databaseUrl: database.url,
-      ports: { gateway, registry, scheduler, resultStore, extraSchedulers, agents },
+      ports: { gateway, registry, scheduler, resultStore, agents },
       topicPrefix,
       jwtSecret,
       ...(kafkaMock ? { fetchMaxWait: '5ms' } : {}),
@@ -109,7 +109,6 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     cleanup.push(() => cluster.stopAll());
     for (const stage of layout.stages) await cluster.start(...stage);
 
-    const local = (port: number) => `http://127.0.0.1:${port}`;
     const token = await issueToken({
       secretKey: jwtSecret,
       issuer: 'contextforge',
@@ -124,13 +123,10 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
         gateway: layout.gatewayUrl,
         registry: layout.registryUrl,
         'result-store': layout.resultStoreUrl,
-        scheduler: local(scheduler),
+        ...layout.schedulerUrls,
         ...Object.fromEntries(layout.agentUrls.map((url, index) => [`agent-${index + 1}`, url])),
       },
-      schedulerUrls: Object.fromEntries([
-        ['scheduler', local(scheduler)],
-        ...extraSchedulers.map((port, index) => [`scheduler-${index + 2}`, local(port)]),
-      ]),
+      schedulerUrls: layout.schedulerUrls,
       agentNames: agents.map((_, index) => `agent-${index + 1}`),
       cluster,
       database,

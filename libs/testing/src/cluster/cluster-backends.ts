@@ -9,6 +9,8 @@ export interface ClusterBackends {
   kafkaBrokers: string[];
   /** True when the brokers are the mock started here (it holds empty fetches for their whole wait). */
   kafkaMock: boolean;
+  /** The mock's kcat process when `kafkaMock` (see KafkaMock.pid). */
+  kafkaMockPid?: number;
   consul: ConsulApiDouble;
   /** A fresh database on the local PostgreSQL, dropped by cleanup. */
   database: ScratchDatabase;
@@ -27,11 +29,13 @@ export async function startClusterBackends(options: {
 }): Promise<ClusterBackends> {
   const { cleanup } = options;
   let kafkaBrokers: string[];
+  let kafkaMockPid: number | undefined;
   const kafkaMock = !options.kafkaBrokers || options.kafkaBrokers.length === 0;
   if (kafkaMock) {
     const kafka = await startKafkaMock({ brokers: 3 });
     cleanup.push(() => kafka.stop());
     kafkaBrokers = kafka.brokers;
+    kafkaMockPid = kafka.pid;
   } else {
     kafkaBrokers = [...(options.kafkaBrokers ?? [])];
   }
@@ -41,5 +45,12 @@ export async function startClusterBackends(options: {
   cleanup.push(() => database.drop());
   const db = new Pool({ connectionString: database.url, max: 2 });
   cleanup.push(() => db.end());
-  return { kafkaBrokers, kafkaMock, consul, database, db };
+  return {
+    kafkaBrokers,
+    kafkaMock,
+    ...(kafkaMockPid === undefined ? {} : { kafkaMockPid }),
+    consul,
+    database,
+    db,
+  };
 }

@@ -8,15 +8,15 @@ export const CLUSTER_AGENT_TASK_TYPES =
 export interface ContextForgeClusterPorts {
   gateway: number;
   registry: number;
-  scheduler: number;
+  /**
+   * The scheduler replicas' HTTP ports: one per replica, or the first one, from which the others
+   * count up, skipping every port this layout gives another process (with the result-store on
+   * 8084, 8083 gives 8083, 8085, 8086, ...).
+   */
+  scheduler: number | readonly number[];
   resultStore: number;
   /** The gateway's gRPC port (default 0: any free port). */
   grpc?: number;
-  /**
-   * More scheduler replicas, one process per port, named `scheduler-2`, `scheduler-3`, ...; they
-   * start beside `scheduler`, and the lease decides which one schedules (the others stand by).
-   */
-  extraSchedulers?: readonly number[];
   /** One agent process per port. */
   agents: readonly number[];
 }
@@ -31,6 +31,11 @@ export interface ContextForgeClusterOptions {
   /** postgres://... for the result-store. */
   databaseUrl: string;
   ports: ContextForgeClusterPorts;
+  /**
+   * Scheduler processes, `scheduler-1`, `scheduler-2`, ... (default: one per port when
+   * `ports.scheduler` is a list, else 1). With a list it must match the list's length.
+   */
+  schedulerReplicas?: number;
   /** Bus topic prefix; a unique one per test keeps runs apart on a shared cluster. */
   topicPrefix?: string;
   /**
@@ -53,17 +58,28 @@ export interface ContextForgeClusterLayout {
   gatewayUrl: string;
   registryUrl: string;
   resultStoreUrl: string;
+  /** Base URL of each scheduler replica's HTTP port, by process name, in replica order. */
+  schedulerUrls: Record<string, string>;
   agentUrls: string[];
+}
+
+/** The process name of the `replica`th scheduler (1-based): `scheduler-1`, `scheduler-2`, ... */
+export function schedulerProcessName(replica: number): string {
+  return `scheduler-${replica}`;
 }
 
 /**
  * The process layout of cluster mode: registry and result-store, then the scheduler replicas and
  * the gateway, then the agents, each its own `node dist/apps/<app>/main.js` configured only through
- * environment variables (the ones libs/config documents). Pure data: it starts nothing, so the
- * cluster script and the system tests share it and differ only in ports and namespaces.
+ * environment variables (the ones libs/config documents). Every process, each scheduler replica
+ * among them, gets DATABASE_URL: the result-store's database. A replica's identity (lease holder,
+ * Kafka client id) is made by the process itself (service-wiring's replicaId), so the layout sets
+ * none. Pure data: it starts nothing, so the cluster script, the bench and the system tests share
+ * it and differ only in ports, replica counts and namespaces.
  */
 export function contextForgeCluster(options: ContextForgeClusterOptions): ContextForgeClusterLayout {
   const { ports } = options;
+  const schedulerPorts = schedulerPortsOf(ports, options.schedulerReplicas);
   const local = (port: number) => `http://127.0.0.1:${port}`;
   const common: Record<string, string> = {
     KAFKA_BROKERS: options.kafkaBrokers.join(','),
@@ -73,7 +89,6 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
     PORT: String(ports.gateway),
     CONTEXTFORGE__REGISTRY__PORT: String(ports.registry),
     CONTEXTFORGE__REGISTRY__API_URL: local(ports.registry),
-    CONTEXTFORGE__SCHEDULER__PORT: String(ports.scheduler),
     CONTEXTFORGE__RESULT_STORE__PORT: String(ports.resultStore),
     CONTEXTFORGE__RESULT_STORE__URL: local(ports.resultStore),
     CONTEXTFORGE__COORDINATOR__GRPC__PORT: String(ports.grpc ?? 0),
@@ -91,8 +106,8 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
     env: { ...common, ...env, ...options.env },
     readyUrl: `${local(port)}/readyz`,
   });
-  const extraSchedulers = (ports.extraSchedulers ?? []).map((port, index) =>
-    app(`scheduler-${index + 2}`, 'scheduler', port, { CONTEXTFORGE__SCHEDULER__PORT: String(port) }),
+  const schedulers = schedulerPorts.map((port, index) =>
+    app(schedulerProcessName(index + 1), 'scheduler', port, { CONTEXTFORGE__SCHEDULER__PORT: String(port) }),
   );
   const agents = ports.agents.map((port, index) =>
     app(`agent-${index + 1}`, 'agent', port, {
@@ -108,8 +123,7 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
     stages: [
       [app('registry', 'registry', ports.registry), app('result-store', 'result-store', ports.resultStore)],
       [
-        app('scheduler', 'scheduler', ports.scheduler),
-        ...extraSchedulers,
+        ...schedulers,
         // Rate limits in the shared PostgreSQL store, as several gateway replicas would need them.
         app('gateway', 'gateway', ports.gateway, {
           CONTEXTFORGE__NETWORK__RATE_LIMITING__STORE: options.databaseUrl,
@@ -120,6 +134,32 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
     gatewayUrl: local(ports.gateway),
     registryUrl: local(ports.registry),
     resultStoreUrl: local(ports.resultStore),
+    schedulerUrls: Object.fromEntries(
+      schedulerPorts.map((port, index) => [schedulerProcessName(index + 1), local(port)]),
+    ),
     agentUrls: ports.agents.map(local),
   };
+}
+
+function schedulerPortsOf(ports: ContextForgeClusterPorts, replicas: number | undefined): number[] {
+  if (typeof ports.scheduler !== 'number') {
+    const list = [...ports.scheduler];
+    if (list.length === 0 || (replicas !== undefined && replicas !== list.length)) {
+      throw new Error(
+        `contextForgeCluster: ${list.length} scheduler ports for ${replicas ?? list.length} scheduler replicas`,
+      );
+    }
+    return list;
+  }
+  const count = replicas ?? 1;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(`contextForgeCluster: schedulerReplicas ${count}: expected a whole number >= 1`);
+  }
+  const taken = new Set([ports.gateway, ports.registry, ports.resultStore, ports.grpc ?? 0, ...ports.agents]);
+  const result: number[] = [];
+  for (let port = ports.scheduler; result.length < count; port += 1) {
+    if (port > 65_535) throw new Error(`contextForgeCluster: no port left for ${count} scheduler replicas`);
+    if (!taken.has(port)) result.push(port);
+  }
+  return result;
 }

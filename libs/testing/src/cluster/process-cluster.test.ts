@@ -71,6 +71,7 @@ describe('ProcessCluster', () => {
       expect(await cluster.logTail(name)).toContain(`starting ${name}`);
     }
     expect(cluster.pid('one')).not.toBe(process.pid);
+    expect(cluster.pids()).toEqual({ one: cluster.pid('one'), two: cluster.pid('two') });
   });
 
   it('fails a start with the exit status and the last lines of the log', async () => {
@@ -112,6 +113,7 @@ describe('ProcessCluster', () => {
     await expect(cluster.exited('victim')).resolves.toEqual({ code: null, signal: 'SIGKILL' });
     expect(cluster.kill('victim', 'SIGKILL')).toBe(false);
     expect(cluster.crashed()).toEqual([]);
+    expect(cluster.pids()).toEqual({});
 
     await cluster.restart('victim');
     expect(cluster.pid('victim')).not.toBe(firstPid);

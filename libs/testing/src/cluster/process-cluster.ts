@@ -85,6 +85,18 @@ export class ProcessCluster {
     return this.get(name).pid;
   }
 
+  /**
+   * The pid of every running process, by name. Each leads its own process group (group id = pid),
+   * so a reader of /proc can also find whatever it started.
+   */
+  pids(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.processes.values()]
+        .filter((child) => child.running)
+        .map((child) => [child.spec.name, child.pid]),
+    );
+  }
+
   isRunning(name: string): boolean {
     return this.get(name).running;
   }

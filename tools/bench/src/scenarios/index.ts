@@ -1,7 +1,7 @@
 import type { Scenario } from '../scenario';
 import { analysis } from './analysis';
 import { bullmq } from './bullmq';
-import { clusterThroughput } from './cluster-throughput';
+import { clusterThroughput, clusterThroughputTwoSchedulers } from './cluster-throughput';
 import { embeddedThroughput } from './embedded-throughput';
 import { kafkajsRaw } from './kafkajs-raw';
 import { recovery } from './recovery';
@@ -11,6 +11,7 @@ import { scaling } from './scaling';
 export const SCENARIOS: readonly Scenario[] = [
   embeddedThroughput,
   clusterThroughput,
+  clusterThroughputTwoSchedulers,
   bullmq,
   kafkajsRaw,
   scaling,

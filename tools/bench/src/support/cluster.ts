@@ -24,7 +24,7 @@ export interface BenchClusterOptions {
    * `startAgents` (a fleet that grows between measurements).
    */
   initialAgents?: number;
-  /** Scheduler replicas (default 1); the lease picks the active one. */
+  /** Scheduler replicas (default 1): `scheduler-1`, `scheduler-2`, ..., each its own process. */
   schedulers?: number;
   /**
    * Variables for every app process, applied last: e.g. CONTEXTFORGE__AGENT__TASK_TYPES,
@@ -41,8 +41,10 @@ export interface BenchCluster {
   gatewayUrl: string;
   /** A client with a client JWT for the gateway. */
   client: ContextForgeClient;
-  /** The running processes: `registry`, `result-store`, `scheduler`(`-2`...), `gateway`, `agent-1`... */
+  /** The running processes: `registry`, `result-store`, `scheduler-1`..., `gateway`, `agent-1`... */
   processes: ProcessCluster;
+  /** The Kafka mock's kcat process, when the cluster runs on the mock. */
+  kafkaMockPid?: number;
   agentNames: string[];
   /** Starts the next `count` agents that have not started yet, in order; resolves when they are ready. */
   startAgents(count: number): Promise<void>;
@@ -58,7 +60,7 @@ export interface BenchCluster {
 
 /**
  * The cluster mode as separate OS processes, as `npm run cluster` starts it: registry and
- * result-store, then the scheduler and the gateway, then the agents, connected by Kafka (the
+ * result-store, then the scheduler replicas and the gateway, then the agents, connected by Kafka (the
  * mock, or the brokers named), the Consul API double and a scratch database on the local
  * PostgreSQL; free ports and a unique topic prefix, so it can run beside anything else. Product
  * settings stay at their defaults except the rate limits and the log level.
@@ -71,16 +73,16 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
     if (!keepFiles) rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const { kafkaBrokers, kafkaMock, consul, database, db } = await startClusterBackends({
+    const { kafkaBrokers, kafkaMock, kafkaMockPid, consul, database, db } = await startClusterBackends({
       databasePrefix: 'cf_bench',
       kafkaBrokers: options.kafkaBrokers ?? process.env['KAFKA_BROKERS']?.split(',').filter(Boolean),
       cleanup,
     });
 
     const agentCount = options.agents ?? 3;
-    const extraSchedulerCount = Math.max(0, (options.schedulers ?? 1) - 1);
-    const [gateway = 0, registry = 0, scheduler = 0, resultStore = 0, ...rest] = await findFreePorts(
-      4 + extraSchedulerCount + agentCount,
+    const schedulerCount = options.schedulers ?? 1;
+    const [gateway = 0, registry = 0, resultStore = 0, ...rest] = await findFreePorts(
+      3 + schedulerCount + agentCount,
     );
     const topicPrefix = uniqueName('bench');
     const jwtSecret = randomBytes(32).toString('base64url');
@@ -92,10 +94,9 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
       ports: {
         gateway,
         registry,
-        scheduler,
+        scheduler: rest.slice(0, schedulerCount),
         resultStore,
-        extraSchedulers: rest.slice(0, extraSchedulerCount),
-        agents: rest.slice(extraSchedulerCount),
+        agents: rest.slice(schedulerCount),
       },
       topicPrefix,
       jwtSecret,
@@ -139,6 +140,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
       gatewayUrl: layout.gatewayUrl,
       client: new ContextForgeClient({ baseUrl: layout.gatewayUrl, token }),
       processes,
+      ...(kafkaMockPid === undefined ? {} : { kafkaMockPid }),
       agentNames: Array.from({ length: agentCount }, (_, index) => `agent-${index + 1}`),
       startAgents,
       databaseUrl: database.url,

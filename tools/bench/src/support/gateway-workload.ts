@@ -24,6 +24,16 @@ export interface CompletionProbe {
   pollIntervalMs: number;
 }
 
+/**
+ * Told when the measured throughput run begins (before its first submission) and when it is over
+ * (once the probe finds every task settled), e.g. to read the processes' CPU time around it.
+ * The warm-up and the latency samples fall outside.
+ */
+export interface ThroughputRunObserver {
+  began(): void;
+  settled(): void;
+}
+
 export interface GatewayWorkloadResult {
   /** Warm-up tasks per second on the fresh system, first submit -> all settled. */
   warmupPerSecond: number;
@@ -47,6 +57,7 @@ export async function runGatewayWorkload(
   probe: CompletionProbe,
   sizes: WorkloadSizes,
   log: (line: string) => void,
+  observer?: ThroughputRunObserver,
 ): Promise<GatewayWorkloadResult> {
   const run = randomUUID();
   const settleTimeoutMs = 60_000 + sizes.tasks * 30;
@@ -63,6 +74,7 @@ export async function runGatewayWorkload(
   await measureLatency(client, { run, phase: 'warmup-latency' }, Math.min(5, sizes.latencySamples));
 
   log(`  submitting ${sizes.tasks} echo tasks`);
+  observer?.began();
   const startedAtMs = Date.now();
   const ids = await submitAll(client, { run, phase: 'throughput' }, sizes.tasks, sizes);
   const acceptedAtMs = Date.now();
@@ -71,6 +83,7 @@ export async function runGatewayWorkload(
     intervalMs: probe.pollIntervalMs,
     label: `${sizes.tasks} echo tasks to finish`,
   });
+  observer?.settled();
   const stored = await probe.stored(ids);
   if (stored.succeeded !== ids.length) {
     throw new Error(`only ${stored.succeeded} of ${ids.length} tasks are stored as succeeded`);

@@ -2,13 +2,7 @@ import { AgentRuntime } from '@contextforge/agent-sdk';
 import { MemoryAgentNetwork } from '@contextforge/agent-transport';
 import { builtinAgentTypes } from '@contextforge/agent-types';
 import type { Config } from '@contextforge/config';
-import {
-  topicNames,
-  type Discovery,
-  type MessageBus,
-  type TaskRepository,
-  type TaskView,
-} from '@contextforge/contracts';
+import { topicNames, type Discovery, type MessageBus, type TaskView } from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
 import { createDevCredentials, type DevCredentials } from '@contextforge/auth';
 import { startGateway } from '@contextforge/gateway-service';
@@ -19,10 +13,10 @@ import {
   type Logger,
   type MetricsRegistry,
 } from '@contextforge/observability';
-import { createApiKeyStore, createTaskRepository } from '@contextforge/persistence';
+import { createApiKeyStore, createTaskRepository, type TaskStore } from '@contextforge/persistence';
 import { ActiveHealthChecker, Registry } from '@contextforge/registry-service';
-import { ResultStore } from '@contextforge/result-store-service';
-import { JobCoordinator, Scheduler, schedulerSettingsFromConfig } from '@contextforge/scheduler-service';
+import { createResultStoreService } from '@contextforge/result-store-service';
+import { createSchedulerService, type JobCoordinator, type Scheduler } from '@contextforge/scheduler-service';
 
 export interface EmbeddedSystem {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
@@ -39,11 +33,11 @@ export interface EmbeddedSystem {
   credentialsFile?: string;
   bus: MessageBus;
   discovery: Discovery;
-  repository: TaskRepository;
+  repository: TaskStore;
   agents: AgentRuntime[];
   scheduler: Scheduler;
   /** Runs repository jobs (use case 1) beside the scheduler. */
-  jobs: JobCoordinator;
+  jobs(): JobCoordinator | undefined;
   /** The Prometheus registry every service of the process records into (served at the gateway's /metrics). */
   metrics: MetricsRegistry;
   /** Calls `listener` with every task the result-store changes; returns the unsubscribe function. */
@@ -102,18 +96,18 @@ export async function startEmbeddedSystem(
       listeners.add(listener);
       return () => void listeners.delete(listener);
     };
-    const resultStore = new ResultStore({
-      repository,
+    const resultStoreService = createResultStoreService(config, {
+      store: repository,
       bus,
-      topics,
-      logger: logger.child({ component: 'result-store' }),
+      logger,
       metrics,
       onTasksChanged: (tasks) => {
         for (const task of tasks) for (const listener of listeners) listener(task);
       },
     });
-    await resultStore.start();
-    stack.push(() => resultStore.stop());
+    await resultStoreService.start();
+    stack.push(() => resultStoreService.stop());
+    const { resultStore } = resultStoreService;
 
     const registry = new Registry({
       discovery,
@@ -138,27 +132,21 @@ export async function startEmbeddedSystem(
     });
     healthChecker.start();
     stack.push(() => healthChecker.stop());
-    // Repository jobs (use case 1): fanned out and aggregated beside the scheduler.
-    const jobs = new JobCoordinator({
-      bus,
-      topics,
-      resultStore,
-      logger: logger.child({ component: 'job-coordinator' }),
-    });
-    await jobs.start();
-    stack.push(() => jobs.stop());
-    const scheduler = new Scheduler({
+    // The one scheduler replica, on the same store; repository jobs (use case 1) run beside it. A
+    // restart on a durable database resumes everything: the queue is the store.
+    const schedulerService = createSchedulerService(config, {
+      queue: repository,
       bus,
       discovery,
       transport: network,
-      topics,
-      logger: logger.child({ component: 'scheduler' }),
-      ...schedulerSettingsFromConfig(config),
-      jobs,
+      jobStore: resultStore,
+      logger,
       metrics,
+      replicaId: 'embedded-scheduler',
+      onCommitted: () => resultStoreService.relay.kick(),
     });
-    await scheduler.start();
-    stack.push(() => scheduler.stop());
+    await schedulerService.start();
+    stack.push(() => schedulerService.stop());
 
     const agents: AgentRuntime[] = [];
     for (let index = 1; index <= config.embedded.agents; index += 1) {
@@ -224,8 +212,8 @@ export async function startEmbeddedSystem(
       discovery,
       repository,
       agents,
-      scheduler,
-      jobs,
+      scheduler: schedulerService.scheduler,
+      jobs: schedulerService.jobs,
       metrics,
       onTaskChanged,
       stop,

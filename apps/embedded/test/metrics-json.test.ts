@@ -87,10 +87,13 @@ describe('embedded system: the JSON metrics agree with /metrics', () => {
     await submit({ type: 'nobody-runs-this', priority: 7 });
     await parked;
     // The scheduler hears of the running attempt on the bus: settled once it counts it too.
-    await waitFor(() => system.scheduler.inFlightByAgent()[runningTask.agentId ?? ''] === 1, {
-      timeoutMs: 5_000,
-      label: 'the scheduler to count the running attempt',
-    });
+    await waitFor(
+      async () => (await system.repository.queueFigures()).inFlightByAgent[runningTask.agentId ?? ''] === 1,
+      {
+        timeoutMs: 5_000,
+        label: 'the scheduler to count the running attempt',
+      },
+    );
 
     const tasks = await json<TaskMetrics>('/metrics/tasks');
     const performance = await json<PerformanceMetrics>('/metrics/performance');

@@ -238,7 +238,7 @@ describe('embedded system: repository jobs (use case 1)', () => {
       (await system.repository.listTasks({ parentId: answer.jobId, limit: 1000 })).tasks;
     // The coordinator is done with the job once it cancelled every open child (its own state: polled,
     // bounded); then no child may be left open.
-    await waitFor(() => !system.jobs.activeJobs().includes(answer.jobId), {
+    await waitFor(() => !(system.jobs()?.activeJobs() ?? []).includes(answer.jobId), {
       timeoutMs: 10_000,
       label: 'the coordinator to finish cancelling the job',
     });

@@ -1,4 +1,3 @@
-import { topicNames } from '@contextforge/contracts';
 import {
   apiKeyStoreRouter,
   createServiceApp,
@@ -8,7 +7,7 @@ import {
 } from '@contextforge/http-kit';
 import { createApiKeyStore, createLeaseStore, createTaskRepository } from '@contextforge/persistence';
 import { runService } from '@contextforge/process-kit';
-import { ResultStore } from '@contextforge/result-store-service';
+import { createResultStoreService } from '@contextforge/result-store-service';
 import { openBus } from '@contextforge/service-wiring';
 
 void runService(
@@ -27,15 +26,10 @@ void runService(
     const apiKeys = createApiKeyStore(config.database.url, { repository });
     await apiKeys.connect();
     onStop(() => apiKeys.close());
-    const store = new ResultStore({
-      repository,
-      bus,
-      topics: topicNames(config.coordinator.queue.topicPrefix),
-      logger,
-      metrics,
-    });
-    await store.start();
-    onStop(() => store.stop());
+    const service = createResultStoreService(config, { store: repository, bus, logger, metrics });
+    await service.start();
+    onStop(() => service.stop());
+    const store = service.resultStore;
     const routers = [
       resultStoreRouter(store, config.network.bodyLimit),
       leaseRouter(leases),

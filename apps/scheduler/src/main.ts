@@ -5,29 +5,14 @@ import {
   SchemeRoutingTransport,
 } from '@contextforge/agent-transport';
 import { agentTypesByName } from '@contextforge/agent-types';
-import {
-  CONSUMER_GROUPS,
-  topicNames,
-  type AgentRegistration,
-  type MessageBus,
-} from '@contextforge/contracts';
+import { topicNames, type AgentRegistration, type MessageBus } from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
 import { HttpLeaseStore, HttpResultStoreClient, createServiceApp, listen } from '@contextforge/http-kit';
-import { Leadership, runService, type ServiceContext } from '@contextforge/process-kit';
-import {
-  JobCoordinator,
-  Scheduler,
-  recoverTasks,
-  schedulerSettingsFromConfig,
-} from '@contextforge/scheduler-service';
+import { OutboxRelay, createTaskRepository } from '@contextforge/persistence';
+import { runService, type ServiceContext } from '@contextforge/process-kit';
+import { createSchedulerService } from '@contextforge/scheduler-service';
 import { openBus, openDiscovery, openTls, replicaId } from '@contextforge/service-wiring';
 import { Router } from 'express';
-
-/**
- * How long a new leader waits for the result-store to catch up with the task events before it
- * gives up this round (Leadership tries again on its next renewal).
- */
-const RESULT_STORE_CATCH_UP_MS = 120_000;
 
 void runService(
   'scheduler',
@@ -35,76 +20,47 @@ void runService(
     const { config, logger, onStop, metrics } = context;
     const bus = await openBus(context, 'scheduler');
     const discovery = await openDiscovery(context);
-    const resultStore = new HttpResultStoreClient(config.resultStore.url);
-    const topics = topicNames(config.coordinator.queue.topicPrefix);
+    // The queue is the task tables: every replica claims from them (no leader, no standby).
+    const queue = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
+    await queue.connect();
+    onStop(() => queue.close());
+    const relay = new OutboxRelay({
+      queue,
+      bus,
+      topic: topicNames(config.coordinator.queue.topicPrefix).taskChanges,
+      logger: logger.child({ component: 'outbox-relay' }),
+    });
+    relay.start();
+    onStop(() => relay.stop());
     const local = new MemoryAgentNetwork();
     // mTLS (network.tls): dispatches to https:// agents present this process's client certificate.
     const tls = await openTls(context);
     const fallback =
       config.coordinator.fallback === 'local' ? await startLocalFallback(context, bus, local) : undefined;
-    // One replica schedules at a time; a new leader rebuilds the queue from the result-store.
-    const holder = replicaId('scheduler');
-    const leadership = new Leadership({
+    const replica = replicaId('scheduler');
+    const service = createSchedulerService(config, {
+      queue,
+      bus,
+      discovery,
+      transport: new SchemeRoutingTransport(local, new HttpAgentTransport(tls ? { tls } : {})),
+      jobStore: new HttpResultStoreClient(config.resultStore.url),
+      // Repository jobs are coordinated by one replica at a time.
       leases: new HttpLeaseStore(config.resultStore.url),
-      name: 'scheduler',
-      holder,
-      ttlMs: config.coordinator.agents.heartbeatTimeout / 2,
       logger,
-      lead: async () => {
-        // Repository jobs run on the leader only, beside the queue; recovery hands their open
-        // parents to it (Scheduler.adopt) and it rebuilds each job from the result-store.
-        const jobs = new JobCoordinator({
-          bus,
-          topics,
-          resultStore,
-          logger: logger.child({ component: 'job-coordinator' }),
-        });
-        const scheduler = new Scheduler({
-          ...schedulerSettingsFromConfig(config),
-          bus,
-          discovery,
-          transport: new SchemeRoutingTransport(local, new HttpAgentTransport(tls ? { tls } : {})),
-          topics,
-          logger,
-          ...(fallback ? { fallback } : {}),
-          jobs,
-          metrics,
-        });
-        try {
-          await jobs.start();
-          let adopted = 0;
-          await scheduler.start({
-            beforeConsuming: async () => {
-              // The store must have applied every task event published so far (the previous
-              // leader's last dispatches among them): a task adopted from a store behind the
-              // topic looks queued and would run a second time.
-              logger.info('waiting for the result-store to apply the task events');
-              await bus.waitForGroup(CONSUMER_GROUPS.resultStore, topics.taskEvents, {
-                timeoutMs: RESULT_STORE_CATCH_UP_MS,
-              });
-              adopted = await recoverTasks(scheduler, resultStore);
-            },
-          });
-          logger.info({ adopted }, 'scheduling');
-        } catch (error) {
-          // Leadership calls lead() again on its next round: a half-started scheduler left running
-          // here would be a second one in this process.
-          await scheduler.stop();
-          await jobs.stop();
-          throw error;
-        }
-        return async () => {
-          await scheduler.stop();
-          await jobs.stop();
-        };
-      },
+      metrics,
+      replicaId: replica,
+      onCommitted: () => relay.kick(),
+      ...(fallback ? { fallback } : {}),
     });
-    leadership.start();
-    onStop(() => leadership.stop());
-    // Which replica schedules: for operators (and the fail-over system test), beside /readyz,
-    // which every replica answers (a standby is ready to take over).
-    const status = Router().get('/leadership', (_req, res) => {
-      res.json({ lease: 'scheduler', holder, leading: leadership.leading });
+    await service.start();
+    onStop(() => service.stop());
+    // What this replica does, for operators (and the system tests) comparing replicas.
+    const status = Router().get('/replica', (_req, res) => {
+      res.json({
+        replica,
+        dispatched: service.scheduler.dispatchCount(),
+        coordinatesJobs: service.coordinatesJobs(),
+      });
     });
     const server = await listen(
       createServiceApp({
@@ -115,7 +71,7 @@ void runService(
       config.scheduler.port,
     );
     onStop(() => server.close());
-    return [`scheduler listening on :${server.port}`];
+    return [`scheduler ${replica} listening on :${server.port}`];
   },
   { argv: process.argv.slice(2), env: process.env, cwd: process.cwd() },
 );

@@ -126,6 +126,7 @@ export type {
   FailedAttempt,
   LiveAgent,
   QueueAgent,
+  QueueFigures,
   RetryDecision,
   TaskQueue,
 } from './ports/task-queue';

@@ -56,7 +56,8 @@ const SAME_ATTEMPT: Record<TaskStatus, ReadonlySet<TaskStatus>> = {
  * - An event of an older attempt is ignored (STALE_ATTEMPT): late results of superseded attempts.
  * - An event of the current attempt without that attempt's token is ignored (STALE_TOKEN): only the
  *   holder of the claim (the scheduler replica that dispatched it, the agent it dispatched to) can
- *   move it. `cancelled` needs no token, and neither does a task that was never claimed.
+ *   move it. `cancelled` needs no token, and neither does a task that was never claimed; an
+ *   agent's `cancelled` (with the token) applies only while the attempt is dispatched or running.
  * - A newer attempt supersedes the current one from any non-final status.
  * - Within an attempt only the moves in SAME_ATTEMPT are allowed; anything else (succeeded ->
  *   running, an out-of-order `dispatched` after `started`) is ignored as INVALID_TRANSITION.
@@ -82,6 +83,21 @@ export function applyTaskEvent(state: TaskState, event: TaskEvent): TransitionOu
       kind: 'ignored',
       reason: 'STALE_TOKEN',
       detail: `${event.type} of attempt ${event.attempt} without the attempt's fencing token`,
+    };
+  }
+  if (
+    event.type === 'cancelled' &&
+    event.token !== undefined &&
+    !newerAttempt &&
+    state.status !== 'dispatched' &&
+    state.status !== 'running'
+  ) {
+    // An agent reporting that it stopped an attempt the platform gave up on (timed out, lost):
+    // only the platform's own cancellation (without a token) ends a task that is not running.
+    return {
+      kind: 'ignored',
+      reason: 'INVALID_TRANSITION',
+      detail: `${state.status} -> cancelled by the agent of attempt ${event.attempt}, which no longer runs`,
     };
   }
   const final = isFinalStatus(state.status);

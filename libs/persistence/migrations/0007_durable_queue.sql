@@ -15,6 +15,11 @@ ALTER TABLE tasks ADD COLUMN not_before timestamptz(3);
 -- Failed attempts that count against max_attempts (the scheduler's retry decisions).
 ALTER TABLE tasks ADD COLUMN failures integer NOT NULL DEFAULT 0;
 
+-- Arrival order: FIFO within a priority when tasks share a created_at millisecond (a batch).
+ALTER TABLE tasks ADD COLUMN seq bigserial;
+DROP INDEX tasks_status_priority_created_at_idx;
+CREATE INDEX tasks_status_priority_created_at_seq_idx ON tasks (status, priority DESC, created_at, seq);
+
 -- Open attempts per agent: the claim's capacity count and the lost-agent sweeps.
 CREATE INDEX tasks_agent_id_status_idx ON tasks (agent_id, status);
 -- The earliest retry time (the claim's "next wake-up"); NULL for every task not waiting for one.

@@ -13,3 +13,5 @@ export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './domain/list-query';
 export { MemoryLeaseStore, PostgresLeaseStore, createLeaseStore } from './lease-stores';
 export { MemoryApiKeyStore, PostgresApiKeyStore, createApiKeyStore } from './api-key-stores';
 export type { ApiKeyDatabase, ApiKeyStoreOptions, ConnectableApiKeyStore } from './api-key-stores';
+export { OutboxRelay } from './outbox-relay';
+export type { OutboxRelayOptions } from './outbox-relay';

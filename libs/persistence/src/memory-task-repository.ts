@@ -4,6 +4,8 @@ import {
   type ClaimRequest,
   type FailedAttempt,
   type LiveAgent,
+  type QueueAgent,
+  type QueueFigures,
   type RetryDecision,
   type SerializedError,
   type TaskChangedMessage,
@@ -31,6 +33,7 @@ import { toJsonValue } from './domain/json';
 import { compareNewestFirst, resolveListQuery, toPage } from './domain/list-query';
 import { planEvents, type EventPlan } from './domain/plan-events';
 import {
+  agentRuns,
   decisionEvent,
   expiryOf,
   failureOf,
@@ -40,6 +43,7 @@ import {
   planClaim,
   releaseEvent,
   sweepFailure,
+  unrunnableEvent,
   withClaim,
 } from './domain/queue-plan';
 import { publicView, type TaskRecord } from './domain/task-record';
@@ -76,6 +80,8 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
   /** Committed changes not yet relayed (the outbox). */
   private outbox: TaskChangedMessage[] = [];
   private relaying = false;
+  /** Arrival order of the tasks (the SQL adapter's `seq` column). */
+  private readonly arrival = new Map<string, number>();
   private readonly idempotencyKeys = new Map<string, string>();
   private readonly eventIds = new Set<string>();
   private readonly results = new Map<string, TaskResultView>();
@@ -129,6 +135,7 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     }
     const created: TaskStreamEvent = { seq: queued.eventSeq, event: creationEvent(queued) };
     this.tasks.set(queued.id, queued);
+    this.arrival.set(queued.id, this.arrival.size);
     this.eventIds.add(created.event.eventId);
     this.history.set(queued.id, [created]);
     this.outbox.push(structuredClone({ ...created, task: queued }));
@@ -230,7 +237,12 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
       }
       ready.push(task);
     }
-    ready.sort(compareQueueOrder);
+    ready.sort(
+      (a, b) =>
+        b.priority - a.priority ||
+        a.createdAt.localeCompare(b.createdAt) ||
+        (this.arrival.get(a.id) ?? 0) - (this.arrival.get(b.id) ?? 0),
+    );
     const limit = Math.min(request.limit, freeSlots(request, inFlight));
     const planned = limit > 0 ? planClaim(ready, { ...request, limit }, inFlight, now) : [];
     const plan = this.applyPlan(
@@ -306,6 +318,33 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     return structuredClone(
       this.applyPlan(events, now).outcomes.flatMap((outcome) => (outcome.task ? [outcome.task] : [])),
     );
+  }
+
+  async markUnrunnable(
+    agents: ReadonlyArray<Pick<QueueAgent, 'taskTypes' | 'capabilities'>>,
+    limit: number,
+  ): Promise<TaskView[]> {
+    this.assertOpen();
+    const now = new Date();
+    const waiting = [...this.tasks.values()]
+      .filter(
+        (task) =>
+          task.status === 'queued' &&
+          task.statusReason === undefined &&
+          !agents.some((agent) => agentRuns(agent, task)),
+      )
+      .slice(0, limit);
+    const plan = this.applyPlan(
+      waiting.map((task) => unrunnableEvent(task, now)),
+      now,
+    );
+    return structuredClone(plan.outcomes.flatMap((outcome) => (outcome.task ? [outcome.task] : [])));
+  }
+
+  async queueFigures(): Promise<QueueFigures> {
+    this.assertOpen();
+    const figures = computeTaskFigures(this.tasks.values(), this.results, new Date());
+    return { queuedByPriority: figures.queuedByPriority, inFlightByAgent: figures.inFlightByAgent };
   }
 
   async relayOutbox(
@@ -387,11 +426,6 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
   private assertOpen(): void {
     if (!this.open) throw new AppError('SERVICE_UNAVAILABLE', 'the task repository is not connected');
   }
-}
-
-/** Queue order: higher priority first, then oldest first (FIFO), then id (a stable tie-break). */
-function compareQueueOrder(a: TaskView, b: TaskView): number {
-  return b.priority - a.priority || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
 
 function isOpen(task: TaskView): boolean {

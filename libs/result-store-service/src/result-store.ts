@@ -5,7 +5,6 @@ import {
   CONSUMER_GROUPS,
   TaskEventSchema,
   parseOrThrow,
-  taskFromView,
   type BusMessage,
   type BatchSubmitItem,
   type ListTasksFilter,
@@ -21,7 +20,6 @@ import {
   type TaskPage,
   type TaskRepository,
   type EventOutcome,
-  type TaskChangedMessage,
   type TaskMetrics,
   type TaskResultView,
   type TaskStreamEvent,
@@ -47,6 +45,11 @@ export interface ResultStoreOptions {
   logger: Logger;
   /** Called after each applied batch with the tasks it changed (used by streams and metrics). */
   onTasksChanged?: (tasks: readonly TaskView[]) => void;
+  /**
+   * Called after every write that committed changes (to the outbox): the process's outbox relay
+   * publishes them on the task-changes topic.
+   */
+  onCommitted?: () => void;
   /** The trailing window of taskMetrics (default 60 s). */
   metricsWindowSeconds?: number;
   /** The clock of taskMetrics (tests). */
@@ -68,14 +71,11 @@ export const MAX_TASK_EVENTS_PAGE = 1000;
  * bus are validated one by one (an invalid one is dead-lettered by the bus) and applied in
  * batches through the repository's state machine.
  *
- * Every event it applies (creation, bus batches, its own cancel and re-drive events) is announced
- * after the commit on the task-changes topic as a TaskChangedMessage {seq, event, task}, keyed by
- * task id, in seq order within one publish. This is at most once: the state is committed first,
- * and a failed publish is logged, not retried (a redelivered batch is all duplicates by then, so
- * it would not be announced either). Nothing is lost for readers: a stream reads history from
- * taskEvents when a client resumes and when it sees a gap in the numbers. Concurrent writers of
- * one task (cancel racing a batch, replicas during a rebalance) may also publish out of seq order;
- * consumers order by seq and fill gaps the same way.
+ * Every event it applies (creation, bus batches, its own cancel and re-drive events) is written
+ * to the outbox in the transaction that applies it, as a TaskChangedMessage {seq, event, task};
+ * the process's OutboxRelay publishes it on the task-changes topic, keyed by task id, at least
+ * once and in commit order. The scheduler replicas learn of new, cancelled, re-driven and finished
+ * tasks from there; nothing is published beside the commit, so nothing can be lost between them.
  */
 export class ResultStore implements ResultStoreApi {
   private subscription: Subscription | undefined;
@@ -128,8 +128,6 @@ export class ResultStore implements ResultStoreApi {
    */
   private async submitAll(items: readonly BatchSubmitItem[], clientId: string): Promise<SubmitOutcome[]> {
     const outcomes: SubmitOutcome[] = [];
-    const changes: TaskChangedMessage[] = [];
-    const toSchedule: TaskView[] = [];
     // Stored with each task: whoever takes the task over later (a new scheduler leader, a re-drive)
     // continues the submission's trace.
     const traceparent = traceparentOf();
@@ -166,26 +164,10 @@ export class ResultStore implements ResultStoreApi {
         const outcome = result.outcome;
         outcomes.push({ task: outcome.task, created: outcome.created });
         if (outcome.created) this.recordCreated(outcome.task);
-        if (outcome.event) {
-          // Each change carries the task as that event left it: queued, then (a hit) succeeded.
-          const queued = outcome.completion ? queuedStateOf(outcome.task, outcome.event) : outcome.task;
-          changes.push({ ...outcome.event, task: queued });
-          if (outcome.completion) changes.push({ ...outcome.completion, task: outcome.task });
-        }
-        // A repeated submission of a task that was never dispatched is announced again: the first
-        // announcement may have failed after the row was written. The scheduler ignores duplicates.
-        if (outcome.task.status === 'queued' && outcome.task.attempt === 0) toSchedule.push(outcome.task);
       }
       if (failure) throw failure.error;
     } finally {
-      await this.announceChanges(changes);
-      if (toSchedule.length > 0) {
-        // The submission's trace travels inside each task (Task.traceparent) to the scheduler.
-        await this.options.bus.publish(
-          this.options.topics.tasksSubmitted,
-          toSchedule.map((task) => ({ key: task.id, value: { task: taskFromView(task) } })),
-        );
-      }
+      this.options.onCommitted?.();
       const hits = outcomes.filter((outcome) => outcome.created && outcome.task.fromCache === true);
       if (hits.length > 0) this.options.onTasksChanged?.(hits.map((outcome) => outcome.task));
     }
@@ -263,9 +245,6 @@ export class ResultStore implements ResultStoreApi {
         outcome.skipped.push({ taskId, code: 'TASK_NOT_DEAD_LETTERED', message: 'changed while re-driving' });
         continue;
       }
-      await this.options.bus.publish(this.options.topics.taskControl, [
-        { key: taskId, value: { action: 'redrive', task: taskFromView(requeued), attempt } },
-      ]);
       outcome.redriven.push(requeued);
     }
     return outcome;
@@ -288,38 +267,17 @@ export class ResultStore implements ResultStoreApi {
   }
 
   /**
-   * Applies an event the result-store itself decides (cancel, re-drive) and then publishes it, so the
-   * answer to the client is definite and the scheduler hears of it; the bus delivery back to this
-   * store is a duplicate and changes nothing. Resolves with the task, or undefined if not applied.
+   * Applies an event the result-store itself decides (cancel, re-drive), so the answer to the
+   * client is definite; the scheduler replicas hear of it through the outbox (task-changes).
+   * Resolves with the task, or undefined if not applied.
    */
   private async applyOwnEvent(event: TaskEvent): Promise<TaskView | undefined> {
     const [outcome] = await this.options.repository.applyEvents([event]);
     if (outcome?.outcome !== 'applied' || !outcome.task) return undefined;
+    this.options.onCommitted?.();
     this.recordApplied(event, outcome.task);
-    await this.announceChanges(changesOf([event], [outcome]));
-    await this.options.bus.publish(this.options.topics.taskEvents, [{ key: event.taskId, value: event }]);
     this.options.onTasksChanged?.([outcome.task]);
     return outcome.task;
-  }
-
-  /** Publishes committed changes on the task-changes topic; a failure is logged (see the class comment). */
-  private async announceChanges(changes: readonly TaskChangedMessage[]): Promise<void> {
-    if (changes.length === 0) return;
-    try {
-      await this.options.bus.publish(
-        this.options.topics.taskChanges,
-        changes.map((change) => ({ key: change.task.id, value: change })),
-      );
-    } catch (error) {
-      this.options.logger.warn(
-        {
-          err: error instanceof Error ? error.message : String(error),
-          changes: changes.length,
-          taskIds: [...new Set(changes.map((change) => change.task.id))].slice(0, 20),
-        },
-        'task changes not announced (stored; streams recover them from history)',
-      );
-    }
   }
 
   private async applyMessages(messages: readonly BusMessage[]): Promise<void> {
@@ -338,7 +296,7 @@ export class ResultStore implements ResultStoreApi {
       span?.setAttributes({ 'contextforge.outcome': outcomes[index]?.outcome });
       span?.end();
     }
-    await this.announceChanges(changesOf(events, outcomes));
+    this.options.onCommitted?.();
     const changed: TaskView[] = [];
     for (const [index, outcome] of outcomes.entries()) {
       const event = events[index];
@@ -402,17 +360,6 @@ function applySpans(
   });
 }
 
-/** The applied events of a batch with their numbers and tasks, in the batch's (so seq) order. */
-function changesOf(events: readonly TaskEvent[], outcomes: readonly EventOutcome[]): TaskChangedMessage[] {
-  const changes: TaskChangedMessage[] = [];
-  for (const [index, outcome] of outcomes.entries()) {
-    const event = events[index];
-    if (outcome.outcome !== 'applied' || !outcome.task || outcome.seq === undefined || !event) continue;
-    changes.push({ seq: outcome.seq, event, task: outcome.task });
-  }
-  return changes;
-}
-
 function invalidArgument(path: string, message: string): AppError {
   return new AppError('VALIDATION_FAILED', `invalid task events query: ${path} ${message}`, {
     details: { issues: [{ path, message }] },
@@ -427,10 +374,4 @@ function alreadyFinal(task: TaskView): AppError {
   return new AppError('TASK_ALREADY_FINAL', `task ${task.id} is already ${task.status}`, {
     details: { status: task.status },
   });
-}
-
-/** A cache hit as its creation event left it: queued at attempt 0, before its completion. */
-function queuedStateOf(task: TaskView, created: TaskStreamEvent): TaskView {
-  const { agentId: _agentId, finishedAt: _finishedAt, ...rest } = task;
-  return { ...rest, status: 'queued', attempt: 0, updatedAt: created.event.at, eventSeq: created.seq };
 }

@@ -43,4 +43,13 @@ describe('decideAfterFailure', () => {
       reason: 'handed back by a draining agent; attempt 1 of 1 re-dispatched at once',
     });
   });
+
+  it('does not count a dispatch lost with its replica (DISPATCH_EXPIRED) either', () => {
+    expect(decideAfterFailure(failed('DISPATCH_EXPIRED'), 2, 3, retry, () => 0.9)).toEqual({
+      kind: 'retry',
+      failures: 2,
+      delayMs: 0,
+      reason: 'dispatch lost; attempt 3 of 3 re-dispatched at once',
+    });
+  });
 });

@@ -1,11 +1,11 @@
 export { Scheduler } from './scheduler';
+export { createSchedulerService } from './scheduler-service';
+export type { SchedulerPorts, SchedulerService } from './scheduler-service';
 export { canRun } from './agent-pool';
 export type { SchedulerOptions } from './scheduler';
-export { PriorityQueue } from './priority-queue';
 export { LeastConnectionsStrategy, RoundRobinStrategy, WeightedStrategy, createStrategy } from './strategies';
 export type { Candidate, Strategy, StrategyName } from './strategies';
 export { schedulerSettingsFromConfig } from './scheduler-options-from-config';
-export { recoverTasks } from './recover-tasks';
 export { AgentBreakers, DEFAULT_BREAKER_SETTINGS } from './agent-breakers';
 export type { BreakerSettings } from './agent-breakers';
 export { JobCoordinator, JOB_COORDINATOR_AGENT_ID } from './jobs/job-coordinator';

@@ -1,10 +1,7 @@
 import {
   AppError,
   CONSUMER_GROUPS,
-  TaskEventSchema,
-  TaskSubmittedMessageSchema,
-  TaskControlMessageSchema,
-  isFinalStatus,
+  TaskChangedMessageSchema,
   parseOrThrow,
   taskFromView,
   toSerializedError,
@@ -12,41 +9,59 @@ import {
   type AgentRegistration,
   type AgentTransport,
   type BusMessage,
+  type ClaimedAttempt,
   type Discovery,
+  type FailedAttempt,
   type MessageBus,
-  type SerializedError,
+  type QueueAgent,
   type Subscription,
-  type Task,
-  type TaskEvent,
+  type TaskQueue,
   type TaskView,
   type TopicNames,
   type WatchHandle,
 } from '@contextforge/contracts';
 import { startSpanFrom, type Logger, type MetricsRegistry } from '@contextforge/observability';
-import { randomUUID } from 'node:crypto';
 import { AgentBreakers, DEFAULT_BREAKER_SETTINGS, type BreakerSettings } from './agent-breakers';
 import { AgentPool, canRun, type AgentSlot, type LostAgent } from './agent-pool';
 import { decideAfterFailure, type RetrySettings } from './failure-policy';
-import { FinishedTasks } from './finished-tasks';
-import { PriorityQueue } from './priority-queue';
-import type { Tracked, TrackedState } from './tracked-task';
+import { JOB_COORDINATOR_AGENT_ID } from './jobs/job-coordinator';
 import { createStrategy, type Strategy, type StrategyName } from './strategies';
-import type { JobHandler } from './jobs/job-coordinator';
 
 export interface SchedulerOptions {
+  /** The durable queue (the task tables), shared by every replica. */
+  queue: TaskQueue;
   bus: MessageBus;
   discovery: Discovery;
   transport: AgentTransport;
   topics: TopicNames;
   logger: Logger;
+  /** This replica's name, recorded with the attempts it claims. */
+  replicaId: string;
   strategy: StrategyName;
   retry: RetrySettings;
   /** Longest wait for an agent to accept a dispatch. */
   dispatchTimeoutMs: number;
   /** How long an agent that answered "at capacity" or failed a dispatch gets no new work. */
   agentPauseMs: number;
-  /** Extra time past a task's timeoutMs before the scheduler gives up on the attempt itself. */
+  /** Extra time past a task's timeoutMs before its attempt fails as TASK_TIMEOUT. */
   timeoutGraceMs: number;
+  /**
+   * A claimed attempt its agent has not started within this fails as DISPATCH_EXPIRED (the
+   * replica that claimed it stalled or died between the claim and the call). Default: the dispatch
+   * timeout plus the grace.
+   */
+  dispatchLeaseMs?: number;
+  /** How often the sweeps run: timeouts, failed attempts awaiting a decision (default 500 ms). */
+  sweepIntervalMs?: number;
+  /**
+   * The reconciler's grace: an open attempt that has not changed for this long, whose agent is not
+   * live (or is another process now), fails as AGENT_LOST (default 10 s). Runs every 4 sweeps.
+   */
+  orphanAfterMs?: number;
+  /** Most tasks one claim takes (default 500). */
+  claimBatchSize?: number;
+  /** Called after every write that committed changes (the process's outbox relay publishes them). */
+  onCommitted?: () => void;
   /** Per-agent circuit breakers around dispatch calls (default DEFAULT_BREAKER_SETTINGS). */
   breakers?: BreakerSettings;
   /**
@@ -55,45 +70,52 @@ export interface SchedulerOptions {
    */
   fallback?: AgentRegistration;
   /**
-   * Runs job tasks (fan-out/fan-in, e.g. the JobCoordinator's `repo-analysis`) instead of agents:
-   * tasks of the types it handles are handed to it when submitted, re-driven or adopted, and
-   * never queued or dispatched here.
-   */
-  jobs?: JobHandler;
-  /**
-   * Prometheus metrics: retries and dead-letters are counted as decided; queue depth per
-   * priority, in-flight per agent and breaker states are read at every scrape while started.
+   * Prometheus metrics: retries and dead-letters are counted as this replica decides them; queue
+   * depth per priority, in-flight per agent (both from the store) and breaker states at scrapes.
    */
   metrics?: MetricsRegistry;
 }
 
 /**
- * The scheduler: keeps the queue of tasks waiting for an agent, picks agents by strategy among
- * healthy capable ones with free capacity, dispatches, and decides what happens after a failed
- * attempt (retry with backoff, or dead-letter). It learns outcomes from the task-events topic,
- * the same events the result-store persists, including its own `failed` events for lost agents
- * and timeouts.
+ * One scheduler replica. Any number run at once against one queue, with no leader: each claims
+ * ready tasks for the agents it sees with free slots (the store counts open attempts across all
+ * replicas and stamps each claim with an attempt number and a fencing token), dispatches them
+ * through a circuit breaker per agent, and hands a refused dispatch back. Sweeps any replica runs
+ * fail attempts past their time, decide failed attempts (retry at a durable "not before" time, or
+ * dead-letter), and fail the attempts of agents that are gone. Nothing of the queue lives here:
+ * a replica that dies loses nothing but the dispatch calls it had under way, whose attempts expire
+ * and are claimed again.
  *
- * Left out: sharing the work between scheduler replicas. The queue lives in this process, so one
- * replica runs at a time (apps/scheduler elects it with a lease); a new leader or a restarted
- * scheduler rebuilds its state from the result-store (`adopt`, see recover-tasks.ts).
+ * It wakes on the task-changes topic (one consumer group shared by the replicas, so each change
+ * wakes one of them), on discovery changes, on the earliest retry time the store reports, and on
+ * the sweep timer. The group also carries cancellations to the agent running the attempt.
+ *
+ * A queued task that no healthy agent can run gets that as its status reason (a sweep, so within
+ * about two sweep intervals).
+ *
+ * Left out: fairness between clients (FIFO within a priority is global).
  */
 export class Scheduler {
-  private readonly tasks = new Map<string, Tracked>();
-  private readonly finished = new FinishedTasks();
-  private readonly queue = new PriorityQueue<Tracked>();
   private readonly pool = new AgentPool();
-  /** Queued tasks not yet checked for "no healthy agent can run this" since they queued or agents changed. */
-  private readonly unannounced = new Set<Tracked>();
   private readonly strategy: Strategy;
-  private readonly subscriptions: Subscription[] = [];
+  private readonly breakers: AgentBreakers;
+  private readonly dispatches = new Set<Promise<void>>();
+  /**
+   * Dispatch calls under way, by task id: a cancellation that arrives meanwhile is remembered and
+   * sent once the agent has accepted (before, the agent would not know the attempt).
+   */
+  private readonly calling = new Map<string, { attempt: number; cancelled?: string }>();
+  private subscription: Subscription | undefined;
   private watch: WatchHandle | undefined;
-  private pumpScheduled = false;
-  private pumpTimer: NodeJS.Timeout | undefined;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping = false;
+  private sweeps = 0;
   private stopped = false;
   private stopScrape: (() => void) | undefined;
-
-  private readonly breakers: AgentBreakers;
+  private dispatched = 0;
 
   constructor(private readonly options: SchedulerOptions) {
     this.strategy = createStrategy(options.strategy);
@@ -115,14 +137,19 @@ export class Scheduler {
     return this.breakers.states();
   }
 
-  /**
-   * Watches discovery (the first list of agents is awaited, so that adopted attempts find their
-   * agents), runs `beforeConsuming`, then joins the bus. Recovery belongs in `beforeConsuming`:
-   * an event consumed for a task not yet adopted is dropped, and the task adopted afterwards from
-   * a view older than that event would then wait for an outcome that already came.
-   */
-  async start(options: { beforeConsuming?: () => Promise<void> } = {}): Promise<void> {
-    const { bus, topics } = this.options;
+  /** The agents this replica sees in discovery (healthy or not). */
+  knownAgents(): string[] {
+    return this.pool.all().map((slot) => slot.registration.id);
+  }
+
+  /** Attempts this replica has dispatched since it started (operators compare replicas by it). */
+  dispatchCount(): number {
+    return this.dispatched;
+  }
+
+  /** Watches discovery (its first list is awaited), joins the task-changes group, and starts sweeping. */
+  async start(): Promise<void> {
+    this.stopped = false;
     this.stopScrape = this.options.metrics?.onScrape(() => this.collectMetrics());
     await new Promise<void>((resolve) => {
       this.watch = this.options.discovery.watch((agents) => {
@@ -130,508 +157,332 @@ export class Scheduler {
         resolve();
       });
     });
-    await options.beforeConsuming?.();
-    // Joined in parallel: each is a consumer group of its own, and a join can take seconds (a
-    // new leader's start, and with it fail-over, is as slow as the slowest join, not their sum).
-    const joins = await Promise.allSettled([
-      bus.subscribe({
-        topic: topics.taskEvents,
-        group: CONSUMER_GROUPS.scheduler,
-        handler: (messages) => this.onMessages(messages, (value) => this.onEvent(value)),
-      }),
-      bus.subscribe({
-        topic: topics.tasksSubmitted,
-        group: CONSUMER_GROUPS.scheduler,
-        handler: (messages) => this.onMessages(messages, (value) => this.onSubmitted(value)),
-      }),
-      bus.subscribe({
-        topic: topics.taskControl,
-        group: CONSUMER_GROUPS.scheduler,
-        handler: (messages) => this.onMessages(messages, (value) => this.onControl(value)),
-      }),
-    ]);
-    const joined = joins.flatMap((join) => (join.status === 'fulfilled' ? [join.value] : []));
-    const failed = joins.find((join): join is PromiseRejectedResult => join.status === 'rejected');
-    if (failed) {
-      await Promise.all(joined.map((subscription) => subscription.close().catch(() => undefined)));
-      throw failed.reason;
-    }
-    this.subscriptions.push(...joined);
+    this.subscription = await this.options.bus.subscribe({
+      topic: this.options.topics.taskChanges,
+      group: CONSUMER_GROUPS.scheduler,
+      maxBatchSize: 500,
+      handler: (messages) => this.onChanges(messages),
+    });
+    this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 500);
+    this.sweepTimer.unref();
+    this.schedulePump();
+    void this.sweep();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopScrape?.();
     this.watch?.close();
-    clearTimeout(this.pumpTimer);
+    clearTimeout(this.retryTimer);
+    clearInterval(this.sweepTimer);
     this.breakers.close();
-    for (const tracked of this.tasks.values()) clearTimeout(tracked.timer);
-    await Promise.all(this.subscriptions.map((subscription) => subscription.close()));
+    await this.subscription?.close();
+    await this.pumping;
+    await Promise.allSettled([...this.dispatches]);
   }
 
-  /**
-   * Takes over a task the result-store knows but this scheduler does not (after a restart or a
-   * change of leader). Queued tasks queue again; an attempt on a live agent is tracked as running
-   * with a fresh timeout (its outcome arrives as events); one on a gone agent fails as AGENT_LOST;
-   * a failed attempt awaiting its decision gets it now. Failure counts start again from here.
-   */
-  async adopt(view: TaskView): Promise<void> {
-    if (this.stopped || this.tasks.has(view.id) || isFinalStatus(view.status)) return;
-    if (this.options.jobs?.handles(view.type)) return this.options.jobs.adopt(view);
-    if (this.finished.covers(view.id, view.attempt)) return;
-    const tracked: Tracked = {
-      task: taskFromView(view),
-      attempt: view.attempt,
-      failures: 0,
-      state: 'queued',
-    };
-    this.tasks.set(view.id, tracked);
-    if (view.status === 'queued') {
-      this.enqueue(tracked);
-      this.schedulePump();
-      return;
-    }
-    tracked.state = 'running';
-    const slot = view.agentId ? this.pool.get(view.agentId) : undefined;
-    if (view.status === 'failed' || !slot || slot.health === 'critical') {
-      const error =
-        view.status === 'failed' && view.lastError
-          ? view.lastError
-          : new AppError('AGENT_LOST', `agent ${view.agentId ?? '(none)'} is gone`).toJSON();
-      await this.afterFailure(tracked, error);
-      return;
-    }
-    tracked.agentId = slot.registration.id;
-    slot.inFlight.add(view.id);
-    const attempt = tracked.attempt;
-    this.arm(
-      tracked,
-      tracked.task.timeoutMs + this.options.timeoutGraceMs,
-      () => void this.onAttemptTimeout(tracked, attempt, slot),
-    );
-  }
-
-  /** Queue depth per priority (index = priority), for metrics. */
-  queueDepth(): number[] {
-    return this.queue.sizeByPriority();
-  }
-
-  inFlightByAgent(): Record<string, number> {
-    return this.pool.inFlightByAgent();
-  }
-
-  private collectMetrics(): void {
+  private async collectMetrics(): Promise<void> {
     const metrics = this.options.metrics;
-    if (!metrics) return;
-    for (const [priority, depth] of this.queueDepth().entries()) {
+    if (!metrics || this.stopped) return;
+    const figures = await this.options.queue.queueFigures();
+    for (const [priority, depth] of figures.queuedByPriority.entries()) {
       metrics.queueDepth.set({ priority: String(priority) }, depth);
     }
-    const inFlight = this.inFlightByAgent();
-    for (const [agent, count] of Object.entries(inFlight)) metrics.agentInFlight.set({ agent }, count);
+    for (const slot of this.pool.all()) {
+      metrics.agentInFlight.set(
+        { agent: slot.registration.id },
+        figures.inFlightByAgent[slot.registration.id] ?? 0,
+      );
+    }
     const circuits = this.circuitStates();
-    for (const agent of new Set([...Object.keys(inFlight), ...Object.keys(circuits)])) {
+    for (const agent of new Set([
+      ...this.pool.all().map((slot) => slot.registration.id),
+      ...Object.keys(circuits),
+    ])) {
       metrics.setCircuitState(agent, circuits[agent] ?? 'closed');
     }
   }
 
-  private async onMessages(messages: readonly BusMessage[], handle: (value: unknown) => Promise<void>) {
-    try {
-      for (const message of messages) await handle(message.value);
-    } finally {
-      this.schedulePump();
-    }
-  }
-
-  private async onSubmitted(value: unknown): Promise<void> {
-    const { task } = parseOrThrow(
-      TaskSubmittedMessageSchema,
-      value,
-      'tasks.submitted message',
-      'INVALID_MESSAGE',
-    );
-    if (this.tasks.has(task.id) || this.finished.covers(task.id, 0)) return;
-    if (this.options.jobs?.handles(task.type)) return this.options.jobs.adopt(task);
-    const tracked: Tracked = { task, attempt: 0, failures: 0, state: 'queued' };
-    this.tasks.set(task.id, tracked);
-    this.enqueue(tracked);
-  }
-
-  private async onControl(value: unknown): Promise<void> {
-    const message = parseOrThrow(TaskControlMessageSchema, value, 'task control message', 'INVALID_MESSAGE');
-    if (message.action === 'redrive') {
-      if (this.tasks.has(message.task.id) || this.finished.covers(message.task.id, message.attempt)) return;
-      if (this.options.jobs?.handles(message.task.type)) return this.options.jobs.adopt(message.task);
-      const tracked: Tracked = { task: message.task, attempt: message.attempt, failures: 0, state: 'queued' };
-      this.tasks.set(message.task.id, tracked);
-      this.enqueue(tracked);
-      return;
-    }
-    const tracked = this.tasks.get(message.taskId);
-    if (!tracked) return;
-    // Published first: if that fails the bus hands the message over again and nothing has changed.
-    await this.publish({ ...this.eventBase(tracked), type: 'cancelled', reason: message.reason });
-    const { attempt, agentId, state } = tracked;
-    this.finish(tracked);
-    // A dispatch still waiting for its answer takes the attempt back itself once accepted.
-    const endpoint =
-      state === 'running' && agentId ? this.pool.get(agentId)?.registration.endpoint : undefined;
-    if (endpoint) await this.cancelAt(endpoint, tracked.task.id, attempt, message.reason);
-  }
-
-  private async onEvent(value: unknown): Promise<void> {
-    const event = parseOrThrow(TaskEventSchema, value, 'task event', 'INVALID_MESSAGE');
-    const tracked = this.tasks.get(event.taskId);
-    if (!tracked || event.attempt < tracked.attempt) return;
-    switch (event.type) {
-      case 'succeeded':
-      case 'dead_lettered':
-        this.finish(tracked);
-        return;
-      case 'cancelled': {
-        // Cancelled through the API (the result-store decided it): abort the attempt at its agent.
-        const { state, agentId, attempt } = tracked;
-        this.finish(tracked);
-        const endpoint =
-          state === 'running' && agentId ? this.pool.get(agentId)?.registration.endpoint : undefined;
-        if (endpoint) await this.cancelAt(endpoint, event.taskId, attempt, event.reason);
-        return;
+  /**
+   * Every change may free a slot or queue a task: claim again. A cancelled attempt that was on an
+   * agent is aborted there (the store already made the cancellation final).
+   */
+  private async onChanges(messages: readonly BusMessage[]): Promise<void> {
+    for (const message of messages) {
+      const change = parseOrThrow(TaskChangedMessageSchema, message.value, 'task change', 'INVALID_MESSAGE');
+      const { event, task } = change;
+      if (event.type === 'cancelled' && event.attempt > 0 && task.agentId) {
+        const call = this.calling.get(task.id);
+        if (call?.attempt === event.attempt) call.cancelled = event.reason;
+        else await this.cancelAt(task.agentId, task.id, event.attempt, event.reason);
       }
-      case 'failed':
-        if (
-          event.attempt === tracked.attempt &&
-          (tracked.state === 'running' || tracked.state === 'dispatching')
-        ) {
-          await this.afterFailure(tracked, event.error);
-        }
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** Retry with backoff, or dead-letter when the error is final or attempts are used up. */
-  private async afterFailure(tracked: Tracked, error: SerializedError): Promise<void> {
-    this.release(tracked);
-    const decision = decideAfterFailure(
-      error,
-      tracked.failures,
-      tracked.task.maxAttempts,
-      this.options.retry,
-    );
-    if (decision.kind === 'dead_letter') {
-      const details = { ...error.details, reason: decision.reason, attempts: decision.failures };
-      await this.publish({ ...this.eventBase(tracked), type: 'dead_lettered', error: { ...error, details } });
-      // Counted once published: a failed publish is redelivered and decided again.
-      this.options.metrics?.deadLetters.inc({ type: tracked.task.type });
-      tracked.failures = decision.failures;
-      this.finish(tracked);
-      return;
-    }
-    tracked.failures = decision.failures;
-    tracked.state = 'retry_wait';
-    this.options.metrics?.taskRetries.inc({ type: tracked.task.type });
-    // Back at the front of its priority once the backoff is over: the failed attempt was
-    // dispatched before anything still queued there, so FIFO puts it first, and a task whose agent
-    // died is re-dispatched on the next free slot instead of behind the whole queue.
-    this.arm(tracked, decision.delayMs, () => {
-      if (tracked.state === 'retry_wait') this.enqueue(tracked, 'front');
-      this.schedulePump();
-    });
-    // Armed before publishing: if the publish fails the bus redelivers the event, which is then
-    // ignored, and the retry still happens.
-    await this.publish({ ...this.eventBase(tracked), type: 'queued', reason: decision.reason });
-  }
-
-  private onAgents(instances: AgentInstance[]): void {
-    for (const lost of this.pool.update(instances)) this.failAttemptsOf(lost);
-    for (const tracked of this.tasks.values()) {
-      if (tracked.state === 'queued' && !tracked.waitingReasonPublished) this.unannounced.add(tracked);
     }
     this.schedulePump();
   }
 
-  /**
-   * The attempts running on a lost agent fail with AGENT_LOST (AGENT_DRAINING if it was draining:
-   * a drained agent's leftovers must not count against the task); the failure path re-dispatches.
-   */
-  private failAttemptsOf({ slot, message, wasDraining }: LostAgent): void {
-    const error = wasDraining
-      ? new AppError('AGENT_DRAINING', `${message} while draining`)
-      : new AppError('AGENT_LOST', message);
-    for (const taskId of slot.inFlight) {
-      const tracked = this.tasks.get(taskId);
-      if (!tracked) continue;
-      void this.publishQuietly({
-        ...this.eventBase(tracked),
-        type: 'failed',
-        agentId: slot.registration.id,
-        error: error.toJSON(),
-      });
-    }
-  }
-
-  private enqueue(tracked: Tracked, place: 'back' | 'front' = 'back'): void {
-    tracked.state = 'queued';
-    if (place === 'front') this.queue.pushFront(tracked.task.priority, tracked);
-    else this.queue.push(tracked.task.priority, tracked);
-    this.unannounced.add(tracked);
-  }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled || this.stopped) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      if (!this.stopped) this.pump();
-    });
-  }
-
-  private pump(): void {
-    const now = performance.now();
-    const healthy = this.pool.healthy();
-    if (this.queue.size > 0) this.dispatchQueued(healthy, now);
-    this.announceWaiting(healthy);
-    const paused = healthy.filter((slot) => slot.pausedUntil > now);
-    if (this.queue.size > 0 && paused.length > 0) {
-      const wake = Math.min(...paused.map((slot) => slot.pausedUntil)) - now;
-      clearTimeout(this.pumpTimer);
-      this.pumpTimer = setTimeout(() => this.schedulePump(), Math.max(1, wake));
-    }
-  }
-
-  private dispatchQueued(healthy: AgentSlot[], now: number): void {
-    const available = healthy.filter(
-      (slot) =>
-        slot.pausedUntil <= now &&
-        slot.inFlight.size < slot.registration.concurrency &&
-        this.breakers.accepts(slot.registration.id),
-    );
-    const fallback = this.pool.fallback;
-    let capacity = [...available, ...(fallback ? [fallback] : [])].reduce(
-      (sum, slot) => sum + slot.registration.concurrency - slot.inFlight.size,
-      0,
-    );
-    this.queue.scan((tracked) => {
-      if (capacity <= 0) return 'stop';
-      const candidates = available.filter(
-        (slot) =>
-          slot.inFlight.size < slot.registration.concurrency && canRun(slot.registration, tracked.task),
-      );
-      const chosen = this.strategy.pick(
-        candidates.map((slot) => ({
-          id: slot.registration.id,
-          weight: slot.registration.weight,
-          inFlight: slot.inFlight.size,
-        })),
-      );
-      const slot = (chosen && this.pool.get(chosen.id)) ?? this.fallbackFor(tracked, healthy);
-      if (!slot) return 'skip';
-      capacity -= 1;
-      void this.dispatch(tracked, slot);
-      return 'take';
-    });
-  }
-
-  /** The fallback agent, when there is one with room and no healthy agent could run the task at all. */
-  private fallbackFor(tracked: Tracked, healthy: readonly AgentSlot[]): AgentSlot | undefined {
-    const fallback = this.pool.fallback;
-    if (!fallback || fallback.inFlight.size >= fallback.registration.concurrency) return undefined;
-    if (!canRun(fallback.registration, tracked.task)) return undefined;
-    return healthy.some((slot) => canRun(slot.registration, tracked.task)) ? undefined : fallback;
+  private onAgents(instances: AgentInstance[]): void {
+    const lost = this.pool.update(instances);
+    if (lost.length > 0) void this.failAttemptsOf(lost);
+    this.schedulePump();
   }
 
   /**
-   * Publishes the waiting reason for queued tasks that no healthy agent can run, once per wait.
-   * Only tasks queued or re-checked since the last pump are looked at, so a long queue behind busy
-   * agents is not rescanned on every pump.
+   * The attempts running on lost agents fail with AGENT_LOST (AGENT_DRAINING if it was draining:
+   * a drained agent's leftovers must not count against the task); the sweep decides their retry.
+   * Every replica sees the loss and calls this; the store fails each attempt once.
    */
-  private announceWaiting(healthy: AgentSlot[]): void {
-    const runnable = new Map<string, boolean>();
-    for (const tracked of this.unannounced) {
-      if (tracked.state !== 'queued' || tracked.waitingReasonPublished) continue;
-      const { task } = tracked;
-      const kind = [task.type, ...task.requiredCapabilities].join('\n');
-      let can = runnable.get(kind);
-      if (can === undefined) {
-        can = healthy.some((slot) => canRun(slot.registration, task));
-        runnable.set(kind, can);
+  private async failAttemptsOf(lost: readonly LostAgent[]): Promise<void> {
+    for (const { slot, message, wasDraining } of lost) {
+      const error = wasDraining
+        ? new AppError('AGENT_DRAINING', `${message} while draining`)
+        : new AppError('AGENT_LOST', message);
+      try {
+        const failed = await this.options.queue.failAttemptsOn([slot.registration.id], error.toJSON());
+        if (failed.length > 0) this.options.onCommitted?.();
+      } catch (failure) {
+        // The reconciler fails them later (failOrphans).
+        this.options.logger.warn(
+          { agentId: slot.registration.id, err: String(failure) },
+          'failing the attempts of a lost agent failed',
+        );
       }
-      if (can) continue;
-      tracked.waitingReasonPublished = true;
-      void this.publishQuietly({ ...this.eventBase(tracked), type: 'queued', reason: noAgentReason(task) });
     }
-    this.unannounced.clear();
+    void this.sweep();
   }
 
-  private async dispatch(tracked: Tracked, slot: AgentSlot): Promise<void> {
-    tracked.attempt += 1;
-    tracked.state = 'dispatching';
-    tracked.agentId = slot.registration.id;
-    tracked.waitingReasonPublished = false;
-    slot.inFlight.add(tracked.task.id);
-    const attempt = tracked.attempt;
-    const { endpoint } = slot.registration;
-    // A child of the submission's trace, stored with the task (Task.traceparent), so adopted and
-    // re-driven tasks continue it too.
-    const span = startSpanFrom(tracked.task.traceparent, 'scheduler dispatch', {
-      kind: 'producer',
-      attributes: {
-        'contextforge.task_id': tracked.task.id,
-        'contextforge.task_type': tracked.task.type,
-        'contextforge.attempt': attempt,
-        'contextforge.agent_id': slot.registration.id,
-      },
-    });
-    // Acknowledged before the agent is called: the agent's own events of this attempt (started,
-    // succeeded) then follow it on the task's partition, so the result-store records the attempt in
-    // order instead of ignoring a `dispatched` that lost the race to `started`.
-    await this.publishQuietly({
-      ...this.eventBase(tracked),
-      type: 'dispatched',
-      agentId: slot.registration.id,
-    });
-    // (The cast: TypeScript keeps the narrowing from before the await; the state may have moved.)
-    if (tracked.attempt !== attempt || (tracked.state as TrackedState) !== 'dispatching') {
-      span.end();
+  /** Claims until the agents are full or the queue is empty; one run at a time. */
+  private schedulePump(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
       return;
     }
-    // The agent's spans and events continue the trace of this dispatch.
-    const assignment = {
-      task: tracked.task,
-      attempt,
-      ...(span.traceparent ? { traceparent: span.traceparent } : {}),
-    };
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.schedulePump();
+      }
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const batch = this.options.claimBatchSize ?? 500;
     try {
+      for (;;) {
+        if (this.stopped) return;
+        const agents = this.claimableAgents();
+        if (agents.length === 0) return;
+        const outcome = await this.options.queue.claim({
+          owner: this.options.replicaId,
+          agents,
+          limit: batch,
+          dispatchLeaseMs:
+            this.options.dispatchLeaseMs ?? this.options.dispatchTimeoutMs + this.options.timeoutGraceMs,
+          timeoutGraceMs: this.options.timeoutGraceMs,
+          choose: (task, candidates) => this.choose(task, candidates),
+        });
+        this.armRetry(outcome.nextRetryAt);
+        if (outcome.claimed.length > 0) this.options.onCommitted?.();
+        for (const attempt of outcome.claimed) this.track(this.dispatch(attempt));
+        if (outcome.claimed.length < batch) return;
+      }
+    } catch (error) {
+      // The store is unreachable: the sweep timer pumps again.
+      this.options.logger.warn({ err: String(error) }, 'claiming tasks failed');
+    }
+  }
+
+  /** The agents that may take work now: healthy, breaker closed, not paused; the fallback last. */
+  private claimableAgents(): QueueAgent[] {
+    const now = performance.now();
+    const healthy = this.pool.healthy();
+    const agents: QueueAgent[] = healthy
+      .filter((slot) => slot.pausedUntil <= now && this.breakers.accepts(slot.registration.id))
+      .map((slot) => queueAgentOf(slot.registration));
+    const fallback = this.pool.fallback;
+    if (fallback) {
+      // The fallback runs only what no healthy agent can run at all (choose checks capabilities).
+      const taskTypes = fallback.registration.taskTypes.filter(
+        (type) => !healthy.some((slot) => slot.registration.taskTypes.includes(type)),
+      );
+      if (taskTypes.length > 0) agents.push({ ...queueAgentOf(fallback.registration), taskTypes });
+    }
+    const wake = healthy.filter((slot) => slot.pausedUntil > now).map((slot) => slot.pausedUntil - now);
+    if (wake.length > 0) this.armRetry(new Date(Date.now() + Math.min(...wake)));
+    return agents;
+  }
+
+  /** Every healthy agent (and the fallback) whatever its load: what could run a task at all. */
+  private claimableAgentsIgnoringLoad(): QueueAgent[] {
+    const agents = this.pool.healthy().map((slot) => queueAgentOf(slot.registration));
+    const fallback = this.pool.fallback;
+    if (fallback) agents.push(queueAgentOf(fallback.registration));
+    return agents;
+  }
+
+  private choose(
+    task: TaskView,
+    candidates: ReadonlyArray<{ id: string; weight: number; inFlight: number }>,
+  ) {
+    const fallbackId = this.pool.fallback?.registration.id;
+    const regular = candidates.filter((candidate) => candidate.id !== fallbackId);
+    if (regular.length > 0) return this.strategy.pick(regular)?.id;
+    const fallback = this.pool.fallback;
+    if (!fallback || !candidates.some((candidate) => candidate.id === fallbackId)) return undefined;
+    const anyHealthy = this.pool.healthy().some((slot) => canRun(slot.registration, task));
+    return anyHealthy ? undefined : fallbackId;
+  }
+
+  /** Claims again at `at` (a retry's notBefore, or the end of an agent's pause). */
+  private armRetry(at: Date | undefined): void {
+    if (!at || this.stopped) return;
+    const delay = Math.max(1, at.getTime() - Date.now());
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.schedulePump(), delay);
+    this.retryTimer.unref();
+  }
+
+  private track(dispatch: Promise<void>): void {
+    this.dispatches.add(dispatch);
+    void dispatch.finally(() => this.dispatches.delete(dispatch));
+  }
+
+  private async dispatch({ task, agentId, attempt, token }: ClaimedAttempt): Promise<void> {
+    const slot = this.pool.get(agentId);
+    // A child of the submission's trace, stored with the task (Task.traceparent).
+    const span = startSpanFrom(task.traceparent, 'scheduler dispatch', {
+      kind: 'producer',
+      attributes: {
+        'contextforge.task_id': task.id,
+        'contextforge.task_type': task.type,
+        'contextforge.attempt': attempt,
+        'contextforge.agent_id': agentId,
+      },
+    });
+    const call: { attempt: number; cancelled?: string } = { attempt };
+    this.calling.set(task.id, call);
+    try {
+      if (!slot) throw new AppError('AGENT_UNREACHABLE', `agent ${agentId} left before the dispatch`);
+      const assignment = {
+        task: taskFromView(task),
+        attempt,
+        token,
+        ...(span.traceparent ? { traceparent: span.traceparent } : {}),
+      };
       // The timeout aborts the request itself; the breaker counts it as a failure.
       await span.run(() =>
-        this.breakers.fire(slot.registration.id, () =>
-          this.options.transport.dispatch(endpoint, assignment, {
+        this.breakers.fire(agentId, () =>
+          this.options.transport.dispatch(slot.registration.endpoint, assignment, {
             signal: AbortSignal.timeout(this.options.dispatchTimeoutMs),
           }),
         ),
       );
+      this.dispatched += 1;
       span.end();
+      this.calling.delete(task.id);
+      // Cancelled while the agent was answering: take the attempt back.
+      if (call.cancelled !== undefined) await this.cancelAt(agentId, task.id, attempt, call.cancelled);
     } catch (error) {
+      this.calling.delete(task.id);
       span.end(error);
-      if (tracked.attempt !== attempt || tracked.state !== 'dispatching') return;
-      slot.inFlight.delete(tracked.task.id);
-      slot.pausedUntil = performance.now() + this.options.agentPauseMs;
+      if (slot) slot.pausedUntil = performance.now() + this.options.agentPauseMs;
       const serialized = toSerializedError(error, 'AGENT_UNREACHABLE');
-      this.options.logger.debug(
-        { taskId: tracked.task.id, agentId: slot.registration.id, code: serialized.code },
-        'dispatch bounced',
-      );
-      tracked.agentId = undefined;
-      this.enqueue(tracked, 'front');
+      this.options.logger.debug({ taskId: task.id, agentId, code: serialized.code }, 'dispatch bounced');
+      // Waiting again in the same attempt; a later claim supersedes it. If this fails the attempt
+      // stays dispatched and expires at its lease.
+      await this.options.queue
+        .release(
+          task.id,
+          attempt,
+          token,
+          `dispatch to ${agentId} bounced (${serialized.code}); waiting for an agent`,
+        )
+        .then(() => this.options.onCommitted?.())
+        .catch((failure) =>
+          this.options.logger.warn(
+            { taskId: task.id, err: String(failure) },
+            'handing a dispatch back failed',
+          ),
+        );
       this.schedulePump();
-      // The store saw `dispatched`; the task is waiting again (a later attempt supersedes this).
-      await this.publishQuietly({
-        ...this.eventBase(tracked),
-        type: 'queued',
-        reason: `dispatch to ${slot.registration.id} bounced (${serialized.code}); waiting for an agent`,
-      });
-      return;
     }
-    if ((tracked.state as TrackedState) === 'finished') {
-      // Cancelled (or settled) while the agent was answering: take the attempt back.
-      await this.cancelAt(
-        endpoint,
-        tracked.task.id,
-        attempt,
-        'the task finished while it was being dispatched',
+  }
+
+  /**
+   * Timeouts, decisions on failed attempts and, every fourth run, orphans: work any replica may do
+   * at any time; the store decides each task once.
+   */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      const expired = await this.options.queue.expire(500);
+      for (const attempt of expired) void this.abortAbandoned(attempt);
+      if (this.sweeps++ % 4 === 0) {
+        const live = this.pool.healthy().map((slot) => ({
+          id: slot.registration.id,
+          ...(slot.registration.instanceId ? { instanceId: slot.registration.instanceId } : {}),
+        }));
+        const fallback = this.pool.fallback?.registration;
+        if (fallback) live.push({ id: fallback.id });
+        // Job parents run on the job coordinator (never in discovery): its own leadership, reconcile
+        // and deadline look after them.
+        live.push({ id: JOB_COORDINATOR_AGENT_ID });
+        const orphans = await this.options.queue.failOrphans(live, this.options.orphanAfterMs ?? 10_000);
+        const unrunnable = await this.options.queue.markUnrunnable(this.claimableAgentsIgnoringLoad(), 500);
+        if (unrunnable.length > 0) this.options.onCommitted?.();
+        if (orphans.length > 0) {
+          this.options.onCommitted?.();
+          this.options.logger.warn({ count: orphans.length }, 'failed attempts of agents that are gone');
+        }
+      }
+      const settled = await this.options.queue.settleFailures(
+        (task, error) => decideAfterFailure(error, task.failures ?? 0, task.maxAttempts, this.options.retry),
+        500,
       );
-      return;
+      for (const task of settled) {
+        if (task.status === 'dead_lettered') this.options.metrics?.deadLetters.inc({ type: task.type });
+        else this.options.metrics?.taskRetries.inc({ type: task.type });
+      }
+      if (settled.length > 0 || expired.length > 0) {
+        this.options.onCommitted?.();
+        this.schedulePump();
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: String(error) }, 'sweeping the queue failed');
+    } finally {
+      this.sweeping = false;
     }
-    if (tracked.attempt !== attempt || tracked.state !== 'dispatching') return;
-    tracked.state = 'running';
-    this.arm(
-      tracked,
-      tracked.task.timeoutMs + this.options.timeoutGraceMs,
-      () => void this.onAttemptTimeout(tracked, attempt, slot),
-    );
-    this.cancelAbandoned(tracked);
   }
 
-  /** The agent reported no outcome in time: fail the attempt (the agent is told once it is superseded). */
-  private async onAttemptTimeout(tracked: Tracked, attempt: number, slot: AgentSlot): Promise<void> {
-    if (tracked.attempt !== attempt || tracked.state !== 'running') return;
-    const error = new AppError('TASK_TIMEOUT', `no outcome within ${tracked.task.timeoutMs} ms`);
-    tracked.abandoned = { endpoint: slot.registration.endpoint, attempt, reason: error.message };
-    await this.publishQuietly({
-      ...this.eventBase(tracked),
-      type: 'failed',
-      agentId: slot.registration.id,
-      error: error.toJSON(),
-    });
+  /** An attempt failed for its time: tell its agent to stop (best effort). */
+  private async abortAbandoned({ task, agentId, attempt }: FailedAttempt): Promise<void> {
+    if (!agentId) return;
+    await this.cancelAt(agentId, task.id, attempt, task.lastError?.message ?? 'the attempt was abandoned');
   }
 
-  private cancelAbandoned(tracked: Tracked): void {
-    const abandoned = tracked.abandoned;
-    if (!abandoned) return;
-    tracked.abandoned = undefined;
-    void this.cancelAt(abandoned.endpoint, tracked.task.id, abandoned.attempt, abandoned.reason);
-  }
-
-  private async cancelAt(endpoint: string, taskId: string, attempt: number, reason: string): Promise<void> {
+  private async cancelAt(agentId: string, taskId: string, attempt: number, reason: string): Promise<void> {
+    const endpoint = this.pool.get(agentId)?.registration.endpoint;
+    if (!endpoint) return;
     await this.options.transport
       .cancel(endpoint, taskId, attempt, reason)
       .catch((error) =>
         this.options.logger.warn({ taskId, attempt, err: String(error) }, 'cancel at agent failed'),
       );
   }
-
-  /** Runs `fire` after `ms` as the task's one timer; nothing is armed once stopped. */
-  private arm(tracked: Tracked, ms: number, fire: () => void): void {
-    clearTimeout(tracked.timer);
-    if (!this.stopped) tracked.timer = setTimeout(fire, ms);
-  }
-
-  private release(tracked: Tracked): void {
-    clearTimeout(tracked.timer);
-    if (tracked.agentId) this.pool.get(tracked.agentId)?.inFlight.delete(tracked.task.id);
-    tracked.agentId = undefined;
-  }
-
-  private finish(tracked: Tracked): void {
-    this.release(tracked);
-    if (tracked.state === 'queued') this.queue.remove(tracked.task.priority, (item) => item === tracked);
-    tracked.state = 'finished';
-    this.tasks.delete(tracked.task.id);
-    this.finished.add(tracked.task.id, tracked.attempt);
-    this.cancelAbandoned(tracked);
-    this.schedulePump();
-  }
-
-  private eventBase(tracked: Tracked) {
-    return {
-      eventId: randomUUID(),
-      taskId: tracked.task.id,
-      attempt: tracked.attempt,
-      at: new Date().toISOString(),
-    };
-  }
-
-  private async publish(event: TaskEvent): Promise<void> {
-    const traceparent = this.tasks.get(event.taskId)?.task.traceparent;
-    await this.options.bus.publish(this.options.topics.taskEvents, [
-      { key: event.taskId, value: event, ...(traceparent ? { headers: { traceparent } } : {}) },
-    ]);
-  }
-
-  /** For publishes outside a bus handler (timers, watches, dispatches): a failure is logged, never thrown. */
-  private async publishQuietly(event: TaskEvent): Promise<void> {
-    await this.publish(event).catch((error) =>
-      this.options.logger.error(
-        { taskId: event.taskId, type: event.type, err: String(error) },
-        'publishing a task event failed',
-      ),
-    );
-  }
 }
 
-function noAgentReason(task: Task): string {
-  const capabilities = task.requiredCapabilities.length
-    ? ` with capabilities ${task.requiredCapabilities.join(', ')}`
-    : '';
-  return `waiting: no healthy agent runs ${task.type}${capabilities}`;
+function queueAgentOf(registration: AgentRegistration): QueueAgent {
+  return {
+    id: registration.id,
+    ...(registration.instanceId ? { instanceId: registration.instanceId } : {}),
+    taskTypes: registration.taskTypes,
+    capabilities: registration.capabilities,
+    concurrency: registration.concurrency,
+    weight: registration.weight,
+  };
 }
+
+/** Re-exported for the slot type's users. */
+export type { AgentSlot };

@@ -28,7 +28,6 @@ describe('Scheduler dispatch', () => {
     for (const priority of priorities) {
       // One at a time, so arrival order at the scheduler is submission order.
       const task = await harness.submit({ priority });
-      await harness.waiting(task.id);
       submitted.push(task.id);
     }
     const agent = await harness.addAgent({ id: 'agent-a', concurrency: 1, reply: 'succeed' });
@@ -76,7 +75,6 @@ describe('Scheduler dispatch', () => {
 
   it('keeps a task no agent can run queued with a reason, and dispatches it once a capable agent registers', async () => {
     const task = await harness.submit({ type: 'index.repo', requiredCapabilities: ['rust'] });
-
     const waiting = await harness.waiting(task.id);
     expect(waiting.reason).toBe('waiting: no healthy agent runs index.repo with capabilities rust');
     expect(waiting.attempt).toBe(0);
@@ -109,7 +107,7 @@ describe('Scheduler dispatch', () => {
     await one.until(() => one.running.size === 1, 'one running');
     expect(two.maxRunning).toBe(2);
     expect(one.maxRunning).toBe(1);
-    expect(harness.scheduler.inFlightByAgent()).toEqual({ one: 1, two: 2 });
+    expect(await harness.inFlight()).toEqual({ one: 1, two: 2 });
 
     // From now on both finish every attempt; the remaining tasks flow through the freed slots.
     two.reply = 'succeed';

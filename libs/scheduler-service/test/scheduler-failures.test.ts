@@ -27,13 +27,14 @@ describe('Scheduler failure handling', () => {
 
       const sequence = harness.eventsOf(task.id).filter((event) => event.type !== 'started');
       expect(sequence.map(({ type, attempt }) => `${type}@${attempt}`)).toEqual([
+        'queued@0',
         'dispatched@1',
         'failed@1',
         'queued@1',
         'dispatched@2',
         'succeeded@2',
       ]);
-      expect(harness.eventsOf(task.id, 'queued')[0]?.reason).toMatch(
+      expect(harness.eventsOf(task.id, 'queued')[1]?.reason).toMatch(
         /^retry 2 of 3 in \d+ ms after HANDLER_FAILED$/,
       );
       expect(agent.accepted.map(({ attempt }) => attempt)).toEqual([1, 2]);
@@ -71,7 +72,8 @@ describe('Scheduler failure handling', () => {
         error: { code: 'NON_RETRYABLE_FAILURE', details: { reason: 'not retryable' } },
       });
       expect(agent.accepted).toHaveLength(1);
-      expect(harness.eventsOf(task.id, 'queued')).toEqual([]);
+      // Only its creation: no retry was queued.
+      expect(harness.eventsOf(task.id, 'queued').map((event) => event.attempt)).toEqual([0]);
     });
 
     it('does not count AGENT_DRAINING hand-backs as failed attempts', async () => {

@@ -33,7 +33,7 @@ describe('Scheduler local fallback', () => {
     expect(local.acceptedTaskIds()).toEqual([first.id]);
 
     const remote = await harness.addAgent({ id: 'agent-remote', reply: 'succeed' });
-    await waitFor(() => 'agent-remote' in harness.scheduler.inFlightByAgent(), {
+    await waitFor(() => harness.scheduler.knownAgents().includes('agent-remote'), {
       label: 'the scheduler to see the agent',
     });
     const second = await harness.submit();

@@ -1,24 +1,11 @@
-import type { Task, TaskView } from '@contextforge/contracts';
 import { buildTask } from '@contextforge/testing';
+import type { Task } from '@contextforge/contracts';
 import { SchedulerHarness } from './support/scheduler-harness';
-import type { TestAgent } from './support/test-agent';
-
-/** The result-store's view of `task`, as a lagging store may still show it. */
-function viewOf(task: Task, status: TaskView['status'], attempt: number, agentId?: string): TaskView {
-  return {
-    ...task,
-    status,
-    attempt,
-    updatedAt: task.createdAt,
-    eventSeq: attempt + 1,
-    ...(agentId ? { agentId } : {}),
-  };
-}
+import type { Reply, TestAgent } from './support/test-agent';
 
 /**
- * The agents in these tests have one slot, so a task submitted now runs only after the scheduler
- * has finished everything before it (it frees the slot when it handles the outcome, which the
- * test's own observer may see earlier). Resolves with that task once it succeeded.
+ * The agents in these tests have one slot, so a task submitted now runs only after everything
+ * before it finished. Resolves with that task once it succeeded.
  */
 async function settle(harness: SchedulerHarness): Promise<Task> {
   const marker = await harness.submit();
@@ -26,7 +13,7 @@ async function settle(harness: SchedulerHarness): Promise<Task> {
   return marker;
 }
 
-describe('Scheduler: late news of tasks it already finished', () => {
+describe('Scheduler: late and repeated news', () => {
   let harness: SchedulerHarness;
   let agent: TestAgent;
 
@@ -39,62 +26,56 @@ describe('Scheduler: late news of tasks it already finished', () => {
     await harness.stop();
   });
 
-  it('does not run a task again when its tasks.submitted message is delivered again', async () => {
+  it('does not run a task again when its changes are delivered again', async () => {
     const task = await harness.submit();
     await harness.event(task.id, 'succeeded');
     const first = await settle(harness);
 
-    // At-least-once delivery: the same announcement again (a redelivery after a rebalance).
-    await harness.bus.publish(harness.topics.tasksSubmitted, [{ key: task.id, value: { task } }]);
+    // At-least-once delivery: every change of the task again (a redelivery after a rebalance).
+    const again = harness.events.received.filter(
+      (message) => (message.value as { task?: { id?: string } }).task?.id === task.id,
+    );
+    await harness.bus.publish(
+      harness.topics.taskChanges,
+      again.map((message) => ({ key: task.id, value: message.value })),
+    );
     const second = await settle(harness);
 
     expect(agent.acceptedTaskIds()).toEqual([task.id, first.id, second.id]);
-    expect(harness.eventsOf(task.id, 'dispatched')).toHaveLength(1);
+    const dispatches = harness.eventsOf(task.id, 'dispatched').map((event) => event.eventId);
+    expect(new Set(dispatches).size).toBe(1);
   });
 
-  it('ignores adopting a task it finished when the result-store view still shows it open', async () => {
-    const task = await harness.submit();
-    await harness.event(task.id, 'succeeded');
-    const first = await settle(harness);
-    const [succeeded] = harness.eventsOf(task.id, 'succeeded');
-
-    await harness.scheduler.adopt(viewOf(task, 'queued', 0));
-    // Adopted as running, it would also hold the only slot and the next marker would never run.
-    await harness.scheduler.adopt(viewOf(task, 'running', succeeded?.attempt ?? 1, 'agent-a'));
-    const second = await settle(harness);
-
-    expect(agent.acceptedTaskIds()).toEqual([task.id, first.id, second.id]);
-  });
-
-  it('dispatches an adopted task and a re-driven one in the trace stored with the task', async () => {
+  it('dispatches a re-driven task in the trace stored with the task', async () => {
     const stored = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const adopted = buildTask({ traceparent: stored });
-    await harness.scheduler.adopt(viewOf(adopted, 'queued', 0));
-    await harness.event(adopted.id, 'succeeded');
-
-    const redriven = buildTask({ traceparent: stored });
-    await harness.control({ action: 'redrive', task: redriven, attempt: 1 });
-    await harness.event(redriven.id, 'succeeded');
+    agent.reply = (assignment): Reply =>
+      assignment.attempt === 1
+        ? { fail: { code: 'HANDLER_FAILED', message: 'no', retryable: false } }
+        : 'succeed';
+    const task = await harness.submit({ traceparent: stored });
+    await harness.event(task.id, 'dead_lettered');
+    await harness.redrive(task.id);
+    await harness.event(task.id, 'succeeded');
 
     // Tracing is off in this process, so the dispatch passes the stored context on unchanged.
     const traces = agent.accepted
-      .filter((assignment) => [adopted.id, redriven.id].includes(assignment.task.id))
-      .map((assignment) => assignment.traceparent);
-    expect(traces).toEqual([stored, stored]);
+      .filter((assignment) => assignment.task.id === task.id)
+      .map((assignment) => [assignment.attempt, assignment.traceparent]);
+    expect(traces).toEqual([
+      [1, stored],
+      [3, stored],
+    ]);
   });
 
-  it('still runs a re-drive of a finished task, once, even if the control message comes twice', async () => {
-    const task = await harness.submit();
+  it('runs a re-drive once, even when the re-drive is applied twice', async () => {
+    const task = buildTask();
+    await harness.store.createTask(task);
     await harness.event(task.id, 'succeeded');
     await settle(harness);
-    const [succeeded] = harness.eventsOf(task.id, 'succeeded');
 
-    const redrive = { action: 'redrive' as const, task, attempt: (succeeded?.attempt ?? 1) + 1 };
-    await harness.control(redrive);
+    // A repeated re-drive of a finished task is refused by the state machine (succeeded is final).
+    await harness.redrive(task.id);
     await settle(harness);
-    await harness.control(redrive);
-    await settle(harness);
-
-    expect(agent.acceptedTaskIds().filter((id) => id === task.id)).toHaveLength(2);
+    expect(agent.acceptedTaskIds().filter((id) => id === task.id)).toHaveLength(1);
   });
 });

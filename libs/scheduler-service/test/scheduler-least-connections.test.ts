@@ -13,14 +13,14 @@ async function share(strategy: StrategyName): Promise<{ slow: number; fast: numb
   try {
     const slow = await harness.addAgent({ id: 'slow', concurrency: TASKS, reply: 'hold' });
     const fast = await harness.addAgent({ id: 'fast', concurrency: TASKS, reply: 'succeed' });
-    await waitFor(() => Object.keys(harness.scheduler.inFlightByAgent()).length === 2, {
+    await waitFor(() => harness.scheduler.knownAgents().length === 2, {
       label: 'both agents known',
     });
     for (let index = 0; index < TASKS; index += 1) {
       const task = await harness.submit();
       const dispatched = await harness.event(task.id, 'dispatched');
       if (dispatched.agentId === 'fast') {
-        await waitFor(() => harness.scheduler.inFlightByAgent()['fast'] === 0, {
+        await waitFor(async () => ((await harness.inFlight())['fast'] ?? 0) === 0, {
           label: 'fast to be free again',
         });
       }

@@ -15,21 +15,21 @@ describe('Scheduler: where a retried task waits', () => {
     await harness.stop();
   });
 
-  const queued = () => harness.scheduler.queueDepth().reduce((sum, depth) => sum + depth, 0);
+  const queued = async () => (await harness.queued()) === 2;
 
-  it('re-queues a retried task at the front of its priority, ahead of tasks submitted after it', async () => {
+  it('re-queues a retried task at the front of its priority (it keeps its place: FIFO by submission)', async () => {
     const agent = await harness.addAgent({ id: 'agent-a', concurrency: 1 });
     const first = await harness.submit();
     await harness.event(first.id, 'dispatched');
     const second = await harness.submit();
     // A third task, which would run before the retry if retries queued at the back.
     await harness.submit();
-    await waitFor(() => queued() === 2, { timeoutMs: 5_000, label: 'two tasks queued behind the first' });
+    await waitFor(queued, { timeoutMs: 5_000, label: 'two tasks queued behind the first' });
 
     // The freed slot goes to the second task while the first waits out its backoff.
     await agent.fail(first.id, handlerFailed);
     await agent.until(() => agent.accepted.length === 2, 'the second dispatch');
-    await waitFor(() => queued() === 2, { timeoutMs: 5_000, label: 'the retry back in the queue' });
+    await waitFor(queued, { timeoutMs: 5_000, label: 'the retry back in the queue' });
 
     await agent.succeed(second.id);
     await agent.until(() => agent.accepted.length === 3, 'the third dispatch');

@@ -18,15 +18,13 @@ describe('Scheduler with the weighted strategy', () => {
     const heavy = await harness.addAgent({ id: 'heavy', weight: 3, concurrency: 5_000, reply: 'succeed' });
     const light = await harness.addAgent({ id: 'light', weight: 2, concurrency: 5_000, reply: 'succeed' });
     // Both must be known before work arrives, or the first one seen would take a burst alone.
-    await waitFor(() => Object.keys(harness.scheduler.inFlightByAgent()).length === 2, {
+    await waitFor(() => harness.scheduler.knownAgents().length === 2, {
       label: 'both agents known',
     });
 
     const tasks = Array.from({ length: TASKS }, () => buildTask());
-    await harness.bus.publish(
-      harness.topics.tasksSubmitted,
-      tasks.map((task) => ({ key: task.id, value: { task } })),
-    );
+    await harness.store.createTasks(tasks.map((task) => ({ task })));
+    harness.relay.kick();
     const succeeded = () => harness.allEvents().filter((event) => event.type === 'succeeded').length;
     await harness.events.until(() => succeeded() === TASKS, 20_000, `${TASKS} tasks succeeded`);
 

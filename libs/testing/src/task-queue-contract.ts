@@ -278,6 +278,24 @@ export function describeTaskQueueContract(
       expect(next.nextRetryAt?.getTime()).toBe(Date.parse(waiting?.notBefore ?? ''));
     });
 
+    it('marks queued tasks no healthy agent runs with a reason, once', async () => {
+      const type = uniqueName('t');
+      const [rust = '', plain = ''] = await queue(type, 2, {});
+      await store().applyEvents([]);
+      const [rustTask] = await queue(type, 1, { requiredCapabilities: ['rust'] });
+      const agents = [agent(type)];
+      const marked = await store().markUnrunnable(agents, 1000);
+      expect(marked.map((task) => task.id)).toContain(rustTask);
+      expect(marked.map((task) => task.id)).not.toContain(rust);
+      expect(marked.map((task) => task.id)).not.toContain(plain);
+      expect((await store().getTask(rustTask as string))?.statusReason).toBe(
+        `waiting: no healthy agent runs ${type} with capabilities rust`,
+      );
+      expect((await store().markUnrunnable(agents, 1000)).map((task) => task.id)).not.toContain(rustTask);
+      const [claimed] = (await store().claim(request([agent(type, { capabilities: ['rust'] })]))).claimed;
+      expect(claimed).toBeDefined();
+    });
+
     it('relays every committed change through the outbox in order, at least once', async () => {
       await store().relayOutbox(async () => undefined, 100_000);
       const type = uniqueName('t');

@@ -88,6 +88,12 @@ export interface FailedAttempt {
   attempt: number;
 }
 
+export interface QueueFigures {
+  /** TASK_PRIORITY_MAX + 1 entries. */
+  queuedByPriority: number[];
+  inFlightByAgent: Record<string, number>;
+}
+
 /** The scheduler's policy for a failed attempt (failure-policy.ts), applied by settleFailures. */
 export type RetryDecision =
   | { kind: 'retry'; failures: number; delayMs: number; reason: string }
@@ -121,6 +127,16 @@ export interface TaskQueue {
     decide: (task: TaskView, error: SerializedError) => RetryDecision,
     limit: number,
   ): Promise<TaskView[]>;
+  /**
+   * Gives queued tasks that none of `agents` (every healthy agent) can run a status reason saying
+   * so, once per wait (tasks that already carry a reason are left alone). At most `limit`.
+   */
+  markUnrunnable(
+    agents: ReadonlyArray<Pick<QueueAgent, 'taskTypes' | 'capabilities'>>,
+    limit: number,
+  ): Promise<TaskView[]>;
+  /** Queued tasks by priority (index = priority) and open attempts per agent, for the gauges. */
+  queueFigures(): Promise<QueueFigures>;
   /**
    * Publishes outbox rows (changes committed with their state) in commit order through `publish`,
    * then deletes them; at least once. Returns how many it published, or -1 when another relay

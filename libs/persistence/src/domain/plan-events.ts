@@ -162,7 +162,7 @@ function withState(task: TaskRecord, state: TaskState, nowIso: string): TaskReco
       ? {}
       : { lastError: toJsonValue(state.lastError) as TaskRecord['lastError'] }),
     ...(state.token === undefined ? {} : { claimToken: state.token }),
-    ...(state.failures === undefined ? {} : { failures: state.failures }),
+    ...(state.failures ? { failures: state.failures } : {}),
     ...(state.notBefore === undefined ? {} : { notBefore: state.notBefore }),
     updatedAt: nowIso,
     ...(finishedAt === undefined ? {} : { finishedAt }),

@@ -181,6 +181,18 @@ export function orphanError(task: TaskView): SerializedError {
   return new AppError('AGENT_LOST', `agent ${task.agentId ?? '(none)'} is not registered any more`).toJSON();
 }
 
+/** The status reason of a queued task no healthy agent can run. */
+export function unrunnableEvent(record: TaskRecord, now: Date): TaskEvent {
+  const capabilities = record.requiredCapabilities.length
+    ? ` with capabilities ${record.requiredCapabilities.join(', ')}`
+    : '';
+  return {
+    ...eventBase(record, record.attempt, now),
+    type: 'queued',
+    reason: `waiting: no healthy agent runs ${record.type}${capabilities}`.slice(0, 500),
+  };
+}
+
 /** The error a failed attempt is decided on. */
 export function failureOf(task: TaskView): SerializedError {
   return task.lastError ?? new AppError('INTERNAL', 'failed without an error').toJSON();

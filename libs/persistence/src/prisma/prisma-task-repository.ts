@@ -4,6 +4,8 @@ import {
   type ClaimRequest,
   type FailedAttempt,
   type LiveAgent,
+  type QueueAgent,
+  type QueueFigures,
   type RetryDecision,
   type SerializedError,
   type TaskChangedMessage,
@@ -52,6 +54,8 @@ import {
   expireSql,
   failAttemptsOnSql,
   failOrphansSql,
+  markUnrunnableSql,
+  queueFiguresSql,
   relayOutboxSql,
   releaseSql,
   settleFailuresSql,
@@ -317,6 +321,17 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
     } finally {
       this.relaying = false;
     }
+  }
+
+  markUnrunnable(
+    agents: ReadonlyArray<Pick<QueueAgent, 'taskTypes' | 'capabilities'>>,
+    limit: number,
+  ): Promise<TaskView[]> {
+    return this.queue('markUnrunnable', (q) => markUnrunnableSql(q, agents, limit));
+  }
+
+  queueFigures(): Promise<QueueFigures> {
+    return this.run('queueFigures', ({ prisma, lib, tables }) => queueFiguresSql(prisma, lib, tables));
   }
 
   /** One queue operation in one transaction. */

@@ -1,12 +1,15 @@
-import type {
-  ClaimOutcome,
-  ClaimRequest,
-  FailedAttempt,
-  LiveAgent,
-  RetryDecision,
-  SerializedError,
-  TaskChangedMessage,
-  TaskView,
+import {
+  TASK_PRIORITY_MAX,
+  type ClaimOutcome,
+  type ClaimRequest,
+  type FailedAttempt,
+  type LiveAgent,
+  type QueueAgent,
+  type QueueFigures,
+  type RetryDecision,
+  type SerializedError,
+  type TaskChangedMessage,
+  type TaskView,
 } from '@contextforge/contracts';
 import {
   decisionEvent,
@@ -18,10 +21,11 @@ import {
   planClaim,
   releaseEvent,
   sweepFailure,
+  unrunnableEvent,
   withClaim,
 } from '../domain/queue-plan';
 import { publicView, type TaskRecord } from '../domain/task-record';
-import type { Prisma, Task as TaskRow } from '../generated/prisma/client';
+import type { Prisma, PrismaClient, Task as TaskRow } from '../generated/prisma/client';
 import { applyToLocked } from './apply-event-batch';
 import { TASK_COLUMNS_SQL, taskRecordFromRow } from './task-rows';
 import type { PrismaNamespace, Tables } from './write-sql';
@@ -66,18 +70,13 @@ export async function claimSql(q: QueueSql, request: ClaimRequest): Promise<Clai
   const free = request.agents.filter((agent) => (inFlight.get(agent.id) ?? 0) < agent.concurrency);
   // What the free agents can run, as (types, capabilities) profiles: only tasks one of them runs
   // are read, so a queue head that no free agent runs does not hide runnable tasks behind it.
-  const profiles = JSON.stringify(
-    [...new Map(free.map((agent) => [profileKey(agent), agent])).values()].map((agent) => ({
-      types: agent.taskTypes,
-      caps: agent.capabilities,
-    })),
-  );
+  const profiles = profilesJson(free);
   const rows = await tx.$queryRaw<TaskRow[]>(
     lib.sql`SELECT ${lib.raw(TASK_COLUMNS_SQL)} FROM ${tables.tasks} AS t
       WHERE t.status = 'queued' AND (t.not_before IS NULL OR t.not_before <= ${now}::timestamptz)
         AND EXISTS (SELECT 1 FROM jsonb_array_elements(${profiles}::jsonb) AS p
           WHERE (p->'types') @> to_jsonb(t.type) AND (p->'caps') @> to_jsonb(t.required_capabilities))
-      ORDER BY t.priority DESC, t.created_at, t.id
+      ORDER BY t.priority DESC, t.created_at, t.seq
       LIMIT ${limit}::int
       FOR UPDATE SKIP LOCKED`,
   );
@@ -214,6 +213,50 @@ export async function relayOutboxSql(
   return rows.length;
 }
 
+export async function markUnrunnableSql(
+  q: QueueSql,
+  agents: ReadonlyArray<Pick<QueueAgent, 'taskTypes' | 'capabilities'>>,
+  limit: number,
+): Promise<TaskView[]> {
+  const profiles = profilesJson(agents);
+  const { now, records } = await lockTasks(
+    q,
+    q.lib.sql`status = 'queued' AND status_reason IS NULL
+      AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${profiles}::jsonb) AS p
+        WHERE (p->'types') @> to_jsonb(type) AND (p->'caps') @> to_jsonb(required_capabilities))`,
+    limit,
+    true,
+  );
+  const events = [...records.values()].map((record) => unrunnableEvent(record, now));
+  const plan = await applyToLocked(q.tx, q.lib, q.tables, events, records, now);
+  return plan.outcomes.flatMap((outcome) => (outcome.task ? [outcome.task] : []));
+}
+
+/** The two GROUP BYs behind the scheduler's gauges (the status index serves both). */
+export async function queueFiguresSql(
+  prisma: PrismaClient,
+  lib: PrismaNamespace,
+  tables: Tables,
+): Promise<QueueFigures> {
+  const [queued, open] = await Promise.all([
+    prisma.$queryRaw<Array<{ priority: number; n: number }>>(
+      lib.sql`SELECT priority, count(*)::int AS n FROM ${tables.tasks} WHERE status = 'queued' GROUP BY priority`,
+    ),
+    prisma.$queryRaw<Array<{ agentId: string; n: number }>>(
+      lib.sql`SELECT agent_id AS "agentId", count(*)::int AS n FROM ${tables.tasks}
+        WHERE status = ANY(${OPEN_STATUSES}::text[]) AND agent_id IS NOT NULL GROUP BY agent_id`,
+    ),
+  ]);
+  const queuedByPriority = Array.from({ length: TASK_PRIORITY_MAX + 1 }, () => 0);
+  for (const row of queued) {
+    if (row.priority >= 0 && row.priority <= TASK_PRIORITY_MAX) queuedByPriority[row.priority] = row.n;
+  }
+  return {
+    queuedByPriority,
+    inFlightByAgent: Object.fromEntries(open.map((row) => [row.agentId, row.n])),
+  };
+}
+
 /** Locks the tasks `where` names (id order; SKIP LOCKED for sweeps) and reads them as records. */
 async function lockTasks(
   q: QueueSql,
@@ -262,6 +305,13 @@ async function nextRetry(q: QueueSql, now: Date): Promise<Date | undefined> {
   return row?.at ?? undefined;
 }
 
-function profileKey(agent: { taskTypes: readonly string[]; capabilities: readonly string[] }): string {
-  return JSON.stringify([[...agent.taskTypes].sort(), [...agent.capabilities].sort()]);
+/** Distinct (types, capabilities) of `agents` as the JSON the queue statements match tasks with. */
+function profilesJson(agents: ReadonlyArray<Pick<QueueAgent, 'taskTypes' | 'capabilities'>>): string {
+  const distinct = new Map(
+    agents.map((agent) => [
+      JSON.stringify([[...agent.taskTypes].sort(), [...agent.capabilities].sort()]),
+      { types: agent.taskTypes, caps: agent.capabilities },
+    ]),
+  );
+  return JSON.stringify([...distinct.values()]);
 }

@@ -1,11 +1,10 @@
 import { MemoryAgentNetwork } from '@contextforge/agent-transport';
 import {
-  TaskEventSchema,
+  TaskChangedMessageSchema,
   topicNames,
   type BusMessage,
   type Subscription,
   type Task,
-  type TaskControlMessage,
   type TaskEvent,
   type TaskEventOf,
   type TaskEventType,
@@ -14,12 +13,17 @@ import {
 import { MemoryDiscovery } from '@contextforge/discovery';
 import { MemoryMessageBus } from '@contextforge/messaging';
 import { createSilentLogger } from '@contextforge/observability';
+import { MemoryTaskRepository, OutboxRelay } from '@contextforge/persistence';
+import { randomUUID } from 'node:crypto';
 import { MessageRecorder, buildTask, uniqueName } from '@contextforge/testing';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler';
 import { TestAgent, type TestAgentOptions } from './test-agent';
 
 export interface HarnessOptions extends Partial<
-  Pick<SchedulerOptions, 'strategy' | 'retry' | 'agentPauseMs' | 'timeoutGraceMs' | 'fallback'>
+  Pick<
+    SchedulerOptions,
+    'strategy' | 'retry' | 'agentPauseMs' | 'timeoutGraceMs' | 'fallback' | 'dispatchLeaseMs'
+  >
 > {
   /** Discovery TTL; agents heartbeat at a quarter of it. Default 30 s (no expiry within a test). */
   ttlMs?: number;
@@ -30,9 +34,10 @@ export interface HarnessOptions extends Partial<
 const WAIT_MS = 5_000;
 
 /**
- * A scheduler built with in-memory adapters (bus, discovery, agent network) in its own topic
- * namespace, plus an observer group on the task-events topic that records everything published
- * there (by the scheduler and by the test agents).
+ * A scheduler built with in-memory adapters (queue, bus, discovery, agent network) in its own
+ * topic namespace. The harness plays the result-store: it applies the agents' task events to the
+ * queue's store and relays the outbox to the task-changes topic, where an observer group records
+ * every applied event (the scheduler's claims and decisions, and the agents' reports).
  */
 export class SchedulerHarness {
   readonly bus = new MemoryMessageBus({ retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 5 } });
@@ -40,6 +45,8 @@ export class SchedulerHarness {
   readonly network = new MemoryAgentNetwork();
   readonly topics: TopicNames = topicNames(uniqueName('sched'));
   readonly scheduler: Scheduler;
+  readonly store = new MemoryTaskRepository();
+  readonly relay: OutboxRelay;
   readonly events = new MessageRecorder();
   private readonly agents: TestAgent[] = [];
   private readonly heartbeats = new Map<string, NodeJS.Timeout>();
@@ -51,7 +58,20 @@ export class SchedulerHarness {
   private constructor(options: HarnessOptions) {
     this.ttlMs = options.ttlMs ?? 30_000;
     this.discovery = new MemoryDiscovery({ ttlMs: this.ttlMs });
+    this.relay = new OutboxRelay({
+      queue: this.store,
+      bus: this.bus,
+      topic: this.topics.taskChanges,
+      logger: createSilentLogger(),
+      pollIntervalMs: 20,
+    });
     this.scheduler = new Scheduler({
+      queue: this.store,
+      replicaId: 'test-replica',
+      onCommitted: () => this.relay.kick(),
+      sweepIntervalMs: 10,
+      orphanAfterMs: 60_000,
+      ...(options.dispatchLeaseMs === undefined ? {} : { dispatchLeaseMs: options.dispatchLeaseMs }),
       bus: this.bus,
       discovery: this.discovery,
       transport: this.network,
@@ -70,11 +90,21 @@ export class SchedulerHarness {
     const harness = new SchedulerHarness(options);
     await harness.bus.connect();
     await harness.discovery.connect();
+    await harness.store.connect();
+    harness.relay.start();
     harness.subscriptions.push(
       await harness.bus.subscribe({
-        topic: harness.topics.taskEvents,
+        topic: harness.topics.taskChanges,
         group: 'test-observer',
         handler: harness.events.handler,
+      }),
+      await harness.bus.subscribe({
+        topic: harness.topics.taskEvents,
+        group: 'test-store',
+        handler: async (messages) => {
+          await harness.store.applyEvents(messages.map((message) => message.value as TaskEvent));
+          harness.relay.kick();
+        },
       }),
     );
     if (!options.deferStart) await harness.scheduler.start();
@@ -85,6 +115,8 @@ export class SchedulerHarness {
     for (const timer of this.heartbeats.values()) clearInterval(timer);
     await this.scheduler.stop();
     await Promise.all(this.subscriptions.map((subscription) => subscription.close()));
+    await this.relay.stop();
+    await this.store.close();
     await this.bus.close();
     await this.discovery.close();
   }
@@ -107,15 +139,44 @@ export class SchedulerHarness {
     clearInterval(this.heartbeats.get(agent.id));
   }
 
+  /** Open attempts per agent, as the store counts them (every replica's). */
+  async inFlight(): Promise<Record<string, number>> {
+    return (await this.store.queueFigures()).inFlightByAgent;
+  }
+
+  /** Tasks waiting in the queue, any priority. */
+  async queued(): Promise<number> {
+    return (await this.store.queueFigures()).queuedByPriority.reduce((sum, depth) => sum + depth, 0);
+  }
+
+  /** Stores a task as the result-store does on submission. */
   async submit(overrides: Partial<Task> = {}): Promise<Task> {
     const task = buildTask(overrides);
-    await this.bus.publish(this.topics.tasksSubmitted, [{ key: task.id, value: { task } }]);
+    await this.store.createTask(task);
+    this.relay.kick();
     return task;
   }
 
-  async control(message: TaskControlMessage): Promise<void> {
-    const key = message.action === 'cancel' ? message.taskId : message.task.id;
-    await this.bus.publish(this.topics.taskControl, [{ key, value: message }]);
+  /** Cancels a task as the result-store does (its own `cancelled` event, no token needed). */
+  async cancel(taskId: string, reason = 'cancelled by client'): Promise<void> {
+    const task = await this.store.getTask(taskId);
+    if (!task) throw new Error(`no task ${taskId}`);
+    const at = new Date().toISOString();
+    await this.store.applyEvents([
+      { eventId: randomUUID(), taskId, attempt: task.attempt, at, type: 'cancelled', reason },
+    ]);
+    this.relay.kick();
+  }
+
+  /** Re-drives a dead-lettered task as the result-store does (queued in a new attempt). */
+  async redrive(taskId: string): Promise<void> {
+    const task = await this.store.getTask(taskId);
+    if (!task) throw new Error(`no task ${taskId}`);
+    const at = new Date().toISOString();
+    await this.store.applyEvents([
+      { eventId: randomUUID(), taskId, attempt: task.attempt + 1, at, type: 'queued', reason: 're-driven' },
+    ]);
+    this.relay.kick();
   }
 
   /** Every recorded task event of `taskId` (of `type`, when given), in publish order. */
@@ -146,15 +207,16 @@ export class SchedulerHarness {
     return this.parsed;
   }
 
-  /** The waiting reason the scheduler publishes for a task no healthy agent can run. */
+  /** The waiting reason the scheduler gives a task no healthy agent can run. */
   waiting(taskId: string): Promise<TaskEventOf<'queued'>> {
     return this.event(taskId, 'queued', (event) => event.reason?.includes('no healthy agent runs') === true);
   }
 }
 
+/** The applied events the recorded task changes carry, in arrival (so per task, seq) order. */
 function taskEvents(messages: readonly BusMessage[]): TaskEvent[] {
   return messages.flatMap((message) => {
-    const parsed = TaskEventSchema.safeParse(message.value);
-    return parsed.success ? [parsed.data] : [];
+    const parsed = TaskChangedMessageSchema.safeParse(message.value);
+    return parsed.success ? [parsed.data.event] : [];
   });
 }

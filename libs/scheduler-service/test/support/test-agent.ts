@@ -157,6 +157,7 @@ export class TestAgent implements AgentEndpoint {
       eventId: randomUUID(),
       taskId: assignment.task.id,
       attempt: assignment.attempt,
+      token: assignment.token,
       at: new Date().toISOString(),
     };
   }

@@ -24,8 +24,9 @@ import {
 } from '@contextforge/contracts';
 import { startSpanFrom, traceparentOf, type Logger } from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
-import { planChunks, type PlannedChunk } from './chunk-planner';
+import { planChunks } from './chunk-planner';
 import { ReportBuilder } from './job-report';
+import { chunkKey, failureOf, isChildType, recordChild, scanKey, type Job } from './job-state';
 
 /** The agentId on the lifecycle events the coordinator publishes for its jobs. */
 export const JOB_COORDINATOR_AGENT_ID = 'job-coordinator';
@@ -55,29 +56,6 @@ export interface JobHandler {
    * steps, and so its children, run in the trace the job was submitted in (Task.traceparent).
    */
   adopt(task: Task | TaskView): void;
-}
-
-interface Job {
-  id: string;
-  task: Task;
-  /** The trace its steps (and so its children and events) belong to. */
-  traceparent?: string;
-  /** The parent as the store last showed it (loaded on the first step). */
-  view?: TaskView;
-  /** The attempt of the coordinator's own events for the parent; set once started. */
-  attempt?: number;
-  input?: RepoAnalysisInput;
-  scan?: TaskView;
-  scanOutput?: RepoScanOutput;
-  plan?: PlannedChunk[];
-  chunks: Map<number, TaskView>;
-  /** The `done` of the last progress event published (-1: none yet). */
-  progressDone: number;
-  cancelled: boolean;
-  finished: boolean;
-  running: boolean;
-  again: boolean;
-  timer?: NodeJS.Timeout;
 }
 
 const FINISHED_MEMORY = 10_000;
@@ -190,21 +168,7 @@ export class JobCoordinator implements JobHandler {
       if (!this.finishedJobs.has(parentId) && isChildType(child.type)) void this.lookUp(parentId);
       return;
     }
-    if (this.record(job, child)) this.kick(job);
-  }
-
-  /** Stores a child's newer view; true when it was one of the job's children. */
-  private record(job: Job, child: TaskView): boolean {
-    const key = child.idempotencyKey ?? '';
-    if (key === scanKey(job.id)) {
-      if (!job.scan || child.eventSeq >= job.scan.eventSeq) job.scan = child;
-      return true;
-    }
-    const index = chunkIndexOf(job.id, key);
-    if (index === undefined) return false;
-    const known = job.chunks.get(index);
-    if (!known || child.eventSeq >= known.eventSeq) job.chunks.set(index, child);
-    return true;
+    if (recordChild(job, child)) this.kick(job);
   }
 
   private async lookUp(jobId: string): Promise<void> {
@@ -315,7 +279,7 @@ export class JobCoordinator implements JobHandler {
         limit: 500,
         ...(cursor ? { cursor } : {}),
       });
-      for (const child of page.tasks) this.record(job, child);
+      for (const child of page.tasks) recordChild(job, child);
       cursor = page.nextCursor;
     } while (cursor);
     job.view = view;
@@ -359,7 +323,7 @@ export class JobCoordinator implements JobHandler {
     );
     if (dead.length === 0) return;
     const outcome = await this.options.resultStore.redrive(dead.map((child) => child.id));
-    for (const child of outcome.redriven) this.record(job, child);
+    for (const child of outcome.redriven) recordChild(job, child);
   }
 
   private async submitChunks(job: Job, input: RepoAnalysisInput): Promise<void> {
@@ -489,7 +453,7 @@ export class JobCoordinator implements JobHandler {
     );
     for (const child of open) {
       try {
-        this.record(job, await this.options.resultStore.cancel(child.id, `job ${job.id} was cancelled`));
+        recordChild(job, await this.options.resultStore.cancel(child.id, `job ${job.id} was cancelled`));
       } catch (error) {
         if (!(error instanceof AppError) || !['TASK_ALREADY_FINAL', 'TASK_NOT_FOUND'].includes(error.code)) {
           throw error;
@@ -530,29 +494,4 @@ export class JobCoordinator implements JobHandler {
       })),
     );
   }
-}
-
-function scanKey(jobId: string): string {
-  return `${jobId}:scan`;
-}
-
-function chunkKey(jobId: string, index: number): string {
-  return `${jobId}:chunk:${index}`;
-}
-
-function chunkIndexOf(jobId: string, key: string): number | undefined {
-  const prefix = `${jobId}:chunk:`;
-  if (!key.startsWith(prefix)) return undefined;
-  const index = Number(key.slice(prefix.length));
-  return Number.isSafeInteger(index) && index >= 0 ? index : undefined;
-}
-
-function isChildType(type: string): boolean {
-  return type === REPO_JOB_TASK_TYPES.scan || type === REPO_JOB_TASK_TYPES.chunk;
-}
-
-/** Why a child ended without success. */
-function failureOf(child: TaskView): SerializedError {
-  if (child.status !== 'cancelled' && child.lastError) return child.lastError;
-  return { code: 'TASK_CANCELLED', message: child.statusReason ?? child.status, retryable: false };
 }

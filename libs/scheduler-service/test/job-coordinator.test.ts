@@ -1,10 +1,12 @@
 import {
   AppError,
+  CONSUMER_GROUPS,
   TaskEventSchema,
   applyTaskEvent,
   repoChunkOutputOf,
   topicNames,
   type RepoReport,
+  type ListTasksFilter,
   type SubmitOutcome,
   type Task,
   type TaskEvent,
@@ -21,13 +23,16 @@ import { JobCoordinator, type JobStore } from '../src/jobs/job-coordinator';
 
 /**
  * The coordinator against a small in-memory store that applies the task state machine and
- * announces changes on the task-changes topic like the result-store, and a fake fleet that runs
- * children at once: the scan lists the files, a chunk succeeds unless it holds `poison.ts`, in
- * which case it fails every attempt and is dead-lettered (as the scheduler does).
+ * announces every change (the creation included) on the task-changes topic like the result-store's
+ * outbox, and a fake fleet that runs children at once: the scan lists the files, a chunk succeeds
+ * unless it holds `poison.ts`, in which case it fails every attempt and is dead-lettered (as the
+ * scheduler does). Jobs reach the coordinator only through the task-changes topic or recover().
  */
 class FakeStore implements JobStore {
   readonly tasks = new Map<string, TaskView>();
   readonly results = new Map<string, TaskResultView>();
+  /** getTask calls (a job adopted again reads its parent). */
+  reads = 0;
   private seq = new Map<string, number>();
 
   constructor(
@@ -54,11 +59,21 @@ class FakeStore implements JobStore {
     };
     this.tasks.set(task.id, task);
     this.seq.set(task.id, 1);
+    const created = { seq: 1, event: { ...base(task.id, 0), type: 'queued' as const }, task };
+    await this.bus.publish(this.topics.taskChanges, [{ key: task.id, value: created }]);
     await this.bus.publish(this.topics.tasksSubmitted, [{ key: task.id, value: { task } }]);
     return { task, created: true };
   }
 
+  /** Stores a task as it is, announcing nothing (what a restarted process finds in its database). */
+  put(task: TaskView): TaskView {
+    this.tasks.set(task.id, task);
+    this.seq.set(task.id, task.eventSeq);
+    return task;
+  }
+
   async getTask(id: string) {
+    this.reads += 1;
     return this.tasks.get(id);
   }
 
@@ -66,8 +81,18 @@ class FakeStore implements JobStore {
     return this.results.get(id);
   }
 
-  async listTasks(filter: { parentId?: string }): Promise<TaskPage> {
-    return { tasks: [...this.tasks.values()].filter((task) => task.parentId === filter.parentId) };
+  /** Filters like the store; the cursor is the offset of the next page. */
+  async listTasks(filter: ListTasksFilter): Promise<TaskPage> {
+    const matching = [...this.tasks.values()].filter(
+      (task) =>
+        task.parentId === filter.parentId &&
+        (filter.type === undefined || task.type === filter.type) &&
+        (filter.status === undefined || task.status === filter.status),
+    );
+    const from = Number(filter.cursor ?? 0);
+    const limit = filter.limit ?? 50;
+    const tasks = matching.slice(from, from + limit);
+    return from + limit < matching.length ? { tasks, nextCursor: String(from + limit) } : { tasks };
   }
 
   async cancel(taskId: string, reason: string) {
@@ -82,8 +107,8 @@ class FakeStore implements JobStore {
     return { redriven: [], skipped: [] };
   }
 
-  /** Applies an event through the state machine and announces the change. */
-  async apply(event: TaskEvent): Promise<TaskView | undefined> {
+  /** Applies an event through the state machine and announces the change (unless `silently`). */
+  async apply(event: TaskEvent, { silently = false } = {}): Promise<TaskView | undefined> {
     const task = this.tasks.get(event.taskId);
     if (!task) return undefined;
     const outcome = applyTaskEvent(task, event);
@@ -105,7 +130,9 @@ class FakeStore implements JobStore {
         createdAt: event.at,
       });
     }
-    await this.bus.publish(this.topics.taskChanges, [{ key: task.id, value: { seq, event, task: next } }]);
+    if (!silently) {
+      await this.bus.publish(this.topics.taskChanges, [{ key: task.id, value: { seq, event, task: next } }]);
+    }
     return next;
   }
 }
@@ -115,6 +142,27 @@ function base(taskId: string, attempt: number) {
 }
 
 const FILES = ['a.ts', 'b.ts', 'c.ts', 'poison.ts', 'd.ts', 'e.ts'];
+
+/** A `repo-analysis` parent as the store would hold it. */
+function jobView(overrides: Partial<TaskView> = {}): TaskView {
+  const now = new Date().toISOString();
+  return {
+    id: randomUUID(),
+    clientId: 'client-a',
+    type: 'repo-analysis',
+    input: { root: '/repo', chunkBytes: 20 },
+    priority: 5,
+    requiredCapabilities: [],
+    timeoutMs: 60_000,
+    maxAttempts: 1,
+    createdAt: now,
+    status: 'queued',
+    attempt: 0,
+    updatedAt: now,
+    eventSeq: 1,
+    ...overrides,
+  };
+}
 
 describe('JobCoordinator', () => {
   let bus: MemoryMessageBus;
@@ -144,10 +192,7 @@ describe('JobCoordinator', () => {
       handler: async (messages) => {
         for (const message of messages) {
           const { task } = message.value as { task: Task };
-          if (task.type === 'repo-analysis') {
-            coordinator.adopt(task);
-            continue;
-          }
+          if (task.type === 'repo-analysis') continue;
           runs.push(task.type);
           await store.apply({ ...base(task.id, 1), type: 'started', agentId: 'fake' });
           const input = task.input as { files?: string[] };
@@ -200,6 +245,22 @@ describe('JobCoordinator', () => {
     await coordinator.stop();
     await bus.close();
   });
+
+  /** `seen` resolves with the task once a change of it matches; subscribed before it returns. */
+  const changeOf = async (taskId: string, matches: (task: TaskView) => boolean) => {
+    const seen = deferred<TaskView>();
+    await bus.subscribe({
+      topic: topics.taskChanges,
+      group: uniqueName('watch'),
+      handler: async (messages) => {
+        for (const message of messages) {
+          const { task } = message.value as { task: TaskView };
+          if (task.id === taskId && matches(task)) seen.resolve(task);
+        }
+      },
+    });
+    return { seen: seen.promise };
+  };
 
   const submitJob = async (input: Record<string, unknown>) => {
     const finished = deferred<TaskView>();
@@ -275,5 +336,47 @@ describe('JobCoordinator', () => {
     coordinator.adopt((await store.getTask(jobId)) as TaskView);
     expect(coordinator.activeJobs()).toEqual([]);
     expect(store.tasks.size).toBe(before);
+  });
+
+  it('adopts every open job in the store on recover(), and none that is final', async () => {
+    const queued = store.put(jobView());
+    const running = store.put(
+      jobView({ status: 'running', attempt: 1, agentId: 'job-coordinator', eventSeq: 3 }),
+    );
+    const done = store.put(jobView({ status: 'succeeded', attempt: 1, eventSeq: 4 }));
+    const watches = await Promise.all(
+      [queued, running].map(async (job) => changeOf(job.id, (task) => task.status === 'succeeded')),
+    );
+
+    expect(await coordinator.recover()).toBe(2);
+    expect(coordinator.activeJobs().sort()).toEqual([queued.id, running.id].sort());
+    const [first, second] = await Promise.all(watches.map(async ({ seen }) => seen));
+    expect(first?.attempt).toBe(1);
+    expect(second?.attempt).toBe(1);
+    expect([...store.tasks.values()].filter((task) => task.parentId === done.id)).toEqual([]);
+    expect(await coordinator.recover()).toBe(0);
+  });
+
+  it('adopts a new job from its change on tasks.changes, and a repeated change does nothing', async () => {
+    const job = store.put(jobView());
+    const finished = await changeOf(job.id, (task) => task.status === 'succeeded');
+    const created = { seq: 1, event: { ...base(job.id, 0), type: 'queued' }, task: job };
+    await bus.publish(topics.taskChanges, [{ key: job.id, value: created }]);
+    expect((await finished.seen).status).toBe('succeeded');
+
+    // Delivered again (at least once): the job finished here at this attempt is not adopted again.
+    const reads = store.reads;
+    await bus.publish(topics.taskChanges, [{ key: job.id, value: created }]);
+    await bus.waitForGroup(CONSUMER_GROUPS.jobCoordinator, topics.taskChanges);
+    expect(store.reads).toBe(reads);
+    expect(coordinator.activeJobs()).toEqual([]);
+  });
+
+  it('adopts a re-driven job again from its change (a newer attempt)', async () => {
+    const { jobId, finished } = await submitJob({ root: 'relative/path' });
+    expect((await finished).attempt).toBe(0);
+    const again = await changeOf(jobId, (task) => task.status === 'dead_lettered' && task.attempt === 1);
+    await store.apply({ ...base(jobId, 1), type: 'queued', reason: 're-driven' });
+    expect((await again.seen).lastError?.code).toBe('VALIDATION_FAILED');
   });
 });

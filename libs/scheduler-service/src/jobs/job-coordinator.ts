@@ -59,6 +59,10 @@ export interface JobHandler {
 }
 
 const FINISHED_MEMORY = 10_000;
+/** The statuses of a job still to run or running (what recover() adopts). */
+const OPEN_JOB_STATUSES = ['queued', 'dispatched', 'running', 'failed'] as const;
+/** Tasks per listTasks page (the store allows up to 1,000). */
+const PAGE_SIZE = 500;
 
 /**
  * Runs `repo-analysis` jobs (use case 1) on the scheduler's leader: the Scheduler hands these
@@ -84,7 +88,8 @@ const FINISHED_MEMORY = 10_000;
  */
 export class JobCoordinator implements JobHandler {
   private readonly jobs = new Map<string, Job>();
-  private readonly finishedJobs = new Set<string>();
+  /** Jobs finished here, with the attempt they finished at (a newer one is a re-drive). */
+  private readonly finishedJobs = new Map<string, number>();
   private readonly lookups = new Set<string>();
   private subscription: Subscription | undefined;
   private stopped = false;
@@ -116,6 +121,30 @@ export class JobCoordinator implements JobHandler {
     return [...this.jobs.keys()];
   }
 
+  /**
+   * Adopts every open `repo-analysis` job in the store (queued, dispatched, running or failed)
+   * that is not in progress here; one this coordinator finished is adopted again only at a newer
+   * attempt (a re-drive). For the wiring: at start, and when the replica becomes the leader.
+   * Returns how many jobs it adopted.
+   */
+  async recover(): Promise<number> {
+    let adopted = 0;
+    for (const status of OPEN_JOB_STATUSES) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.options.resultStore.listTasks({
+          type: REPO_JOB_TASK_TYPES.job,
+          status,
+          limit: PAGE_SIZE,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const view of page.tasks) if (this.adoptIfNew(view)) adopted += 1;
+        cursor = page.nextCursor;
+      } while (cursor && !this.stopped);
+    }
+    return adopted;
+  }
+
   adopt(task: Task | TaskView): void {
     if (this.stopped || this.jobs.has(task.id)) return;
     if ('status' in task && isFinalStatus(task.status)) return;
@@ -142,6 +171,15 @@ export class JobCoordinator implements JobHandler {
     this.kick(job);
   }
 
+  /** Adopts a job not in progress here, unless it is final or finished here at this attempt. */
+  private adoptIfNew(view: TaskView): boolean {
+    if (this.stopped || this.jobs.has(view.id) || isFinalStatus(view.status)) return false;
+    const finishedAt = this.finishedJobs.get(view.id);
+    if (finishedAt !== undefined && view.attempt <= finishedAt) return false;
+    this.adopt(view);
+    return true;
+  }
+
   private onChanges(messages: readonly BusMessage[]): void {
     for (const message of messages) {
       const { task } = parseOrThrow(
@@ -151,13 +189,23 @@ export class JobCoordinator implements JobHandler {
         'INVALID_MESSAGE',
       );
       if (task.parentId !== undefined) this.onChildChanged(task.parentId, task);
-      else if (task.type === REPO_JOB_TASK_TYPES.job && task.status === 'cancelled') {
-        const job = this.jobs.get(task.id);
-        if (job) {
-          job.cancelled = true;
-          this.kick(job);
-        }
-      }
+      else if (this.handles(task.type)) this.onJobChanged(task);
+    }
+  }
+
+  /**
+   * A new job (its creation, or a re-drive) is adopted from its change; changes are delivered at
+   * least once, so a repeated one of a job finished here is told apart by its attempt.
+   */
+  private onJobChanged(view: TaskView): void {
+    const job = this.jobs.get(view.id);
+    if (!job) {
+      this.adoptIfNew(view);
+      return;
+    }
+    if (view.status === 'cancelled' && !job.cancelled) {
+      job.cancelled = true;
+      this.kick(job);
     }
   }
 
@@ -176,7 +224,7 @@ export class JobCoordinator implements JobHandler {
     this.lookups.add(jobId);
     try {
       const view = await this.options.resultStore.getTask(jobId);
-      if (view && this.handles(view.type)) this.adopt(view);
+      if (view && this.handles(view.type)) this.adoptIfNew(view);
     } catch (error) {
       this.options.logger.warn({ jobId, err: String(error) }, 'looking up a job failed');
     } finally {
@@ -229,23 +277,25 @@ export class JobCoordinator implements JobHandler {
     }
     const input = job.input as RepoAnalysisInput;
     if (!job.scan) {
-      job.scan = await this.submitChild(job, scanKey(job.id), REPO_JOB_TASK_TYPES.scan, {
+      const submitted = await this.submitChild(job, scanKey(job.id), REPO_JOB_TASK_TYPES.scan, {
         root: input.root,
         ...(input.include ? { include: input.include } : {}),
         ...(input.exclude ? { exclude: input.exclude } : {}),
         useDefaultExcludes: input.useDefaultExcludes,
         maxFileBytes: input.maxFileBytes,
       });
+      recordChild(job, submitted);
     }
-    if (!isFinalStatus(job.scan.status)) return;
-    if (job.scan.status !== 'succeeded') {
+    const scan = job.scan;
+    if (!scan || !isFinalStatus(scan.status)) return;
+    if (scan.status !== 'succeeded') {
       return this.deadLetter(job, {
-        ...failureOf(job.scan),
-        message: `the repository scan ${job.scan.status}: ${failureOf(job.scan).message}`,
+        ...failureOf(scan),
+        message: `the repository scan ${scan.status}: ${failureOf(scan).message}`,
       });
     }
     if (!job.plan) {
-      const result = await this.options.resultStore.getResult(job.scan.id);
+      const result = await this.options.resultStore.getResult(scan.id);
       const parsed = RepoScanOutputSchema.safeParse(result?.output);
       if (!parsed.success) {
         return this.deadLetter(job, {
@@ -270,13 +320,13 @@ export class JobCoordinator implements JobHandler {
     const view = await this.options.resultStore.getTask(job.id);
     if (!view || isFinalStatus(view.status)) {
       if (view?.status === 'cancelled') job.cancelled = true;
-      else return this.finish(job);
+      else return this.finish(job, view?.attempt);
     }
     let cursor: string | undefined;
     do {
       const page = await this.options.resultStore.listTasks({
         parentId: job.id,
-        limit: 500,
+        limit: PAGE_SIZE,
         ...(cursor ? { cursor } : {}),
       });
       for (const child of page.tasks) recordChild(job, child);
@@ -335,8 +385,7 @@ export class JobCoordinator implements JobHandler {
         files: chunk.files,
         analyzers: input.analyzers,
       });
-      const known = job.chunks.get(chunk.index);
-      if (!known || view.eventSeq >= known.eventSeq) job.chunks.set(chunk.index, view);
+      recordChild(job, view);
     }
     if (job.progressDone < 0) {
       const scan = job.scanOutput as RepoScanOutput;
@@ -468,13 +517,15 @@ export class JobCoordinator implements JobHandler {
     this.finish(job);
   }
 
-  private finish(job: Job): void {
+  /** `storedAttempt`: the attempt of the parent as the store showed it final. */
+  private finish(job: Job, storedAttempt = -1): void {
     job.finished = true;
     clearTimeout(job.timer);
     this.jobs.delete(job.id);
-    this.finishedJobs.add(job.id);
+    this.finishedJobs.delete(job.id);
+    this.finishedJobs.set(job.id, Math.max(job.attempt ?? -1, job.view?.attempt ?? -1, storedAttempt));
     if (this.finishedJobs.size > FINISHED_MEMORY) {
-      const oldest = this.finishedJobs.values().next().value;
+      const oldest = this.finishedJobs.keys().next().value;
       if (oldest !== undefined) this.finishedJobs.delete(oldest);
     }
   }

@@ -52,19 +52,21 @@ export function isChildType(type: string): boolean {
 }
 
 /**
- * Keeps a child's view when it is newer than the one known (higher eventSeq). Returns whether
- * the view was one of the job's children.
+ * Keeps a child's view when the job has none for it yet or it is newer (higher eventSeq), so a
+ * change delivered twice or out of date changes nothing. Returns whether the job's view changed.
  */
 export function recordChild(job: Job, child: TaskView): boolean {
   const key = child.idempotencyKey ?? '';
   if (key === scanKey(job.id)) {
-    if (!job.scan || child.eventSeq >= job.scan.eventSeq) job.scan = child;
+    if (job.scan && child.eventSeq <= job.scan.eventSeq) return false;
+    job.scan = child;
     return true;
   }
   const index = chunkIndexOf(job.id, key);
   if (index === undefined) return false;
   const known = job.chunks.get(index);
-  if (!known || child.eventSeq >= known.eventSeq) job.chunks.set(index, child);
+  if (known && child.eventSeq <= known.eventSeq) return false;
+  job.chunks.set(index, child);
   return true;
 }
 

@@ -19,7 +19,7 @@ import { MemoryMessageBus } from '@contextforge/messaging';
 import { createSilentLogger } from '@contextforge/observability';
 import { deferred, uniqueName } from '@contextforge/testing';
 import { randomUUID } from 'node:crypto';
-import { JobCoordinator, type JobStore } from '../src/jobs/job-coordinator';
+import { JobCoordinator, type JobCoordinatorOptions, type JobStore } from '../src/jobs/job-coordinator';
 
 /**
  * The coordinator against a small in-memory store that applies the task state machine and
@@ -143,6 +143,24 @@ function base(taskId: string, attempt: number) {
 
 const FILES = ['a.ts', 'b.ts', 'c.ts', 'poison.ts', 'd.ts', 'e.ts'];
 
+/** What a chunk over these files returns. */
+function chunkOutput(files: readonly string[]) {
+  return repoChunkOutputOf({
+    files: files.map((path) => ({
+      path,
+      language: 'typescript',
+      parsed: true,
+      bytes: 10,
+      lines: { code: 1, comment: 0, blank: 0, total: 1 },
+      units: [],
+      imports: [],
+    })),
+    findings: [],
+    symbols: [],
+    errors: [],
+  });
+}
+
 /** A `repo-analysis` parent as the store would hold it. */
 function jobView(overrides: Partial<TaskView> = {}): TaskView {
   const now = new Date().toISOString();
@@ -170,8 +188,11 @@ describe('JobCoordinator', () => {
   let coordinator: JobCoordinator;
   const topics = topicNames(uniqueName('jobs'));
   const runs: string[] = [];
+  /** A chunk holding this file runs and succeeds, but its changes are never announced. */
+  let unannounced: string | undefined;
 
   beforeEach(async () => {
+    unannounced = undefined;
     bus = new MemoryMessageBus();
     await bus.connect();
     store = new FakeStore(bus, topics);
@@ -194,8 +215,23 @@ describe('JobCoordinator', () => {
           const { task } = message.value as { task: Task };
           if (task.type === 'repo-analysis') continue;
           runs.push(task.type);
-          await store.apply({ ...base(task.id, 1), type: 'started', agentId: 'fake' });
           const input = task.input as { files?: string[] };
+          if (unannounced !== undefined && input.files?.includes(unannounced)) {
+            const silently = { silently: true };
+            await store.apply({ ...base(task.id, 1), type: 'started', agentId: 'fake' }, silently);
+            await store.apply(
+              {
+                ...base(task.id, 1),
+                type: 'succeeded',
+                agentId: 'fake',
+                output: chunkOutput(input.files),
+                durationMs: 1,
+              },
+              silently,
+            );
+            continue;
+          }
+          await store.apply({ ...base(task.id, 1), type: 'started', agentId: 'fake' });
           if (task.type === 'repo-scan') {
             const files = FILES.map((path) => ({ path, bytes: 10 }));
             const output = { files, skipped: [], totalBytes: 60 };
@@ -214,25 +250,11 @@ describe('JobCoordinator', () => {
             };
             await store.apply({ ...base(task.id, 1), type: 'dead_lettered', error });
           } else {
-            const output = repoChunkOutputOf({
-              files: (input.files ?? []).map((path) => ({
-                path,
-                language: 'typescript',
-                parsed: true,
-                bytes: 10,
-                lines: { code: 1, comment: 0, blank: 0, total: 1 },
-                units: [],
-                imports: [],
-              })),
-              findings: [],
-              symbols: [],
-              errors: [],
-            });
             await store.apply({
               ...base(task.id, 1),
               type: 'succeeded',
               agentId: 'fake',
-              output,
+              output: chunkOutput(input.files ?? []),
               durationMs: 1,
             });
           }
@@ -240,6 +262,19 @@ describe('JobCoordinator', () => {
       },
     });
   });
+
+  /** Replaces the coordinator by one with these options (before anything is submitted). */
+  const restartCoordinator = async (options: Partial<JobCoordinatorOptions>) => {
+    await coordinator.stop();
+    coordinator = new JobCoordinator({
+      bus,
+      topics,
+      resultStore: store,
+      logger: createSilentLogger(),
+      ...options,
+    });
+    await coordinator.start();
+  };
 
   afterEach(async () => {
     await coordinator.stop();
@@ -378,5 +413,16 @@ describe('JobCoordinator', () => {
     const again = await changeOf(jobId, (task) => task.status === 'dead_lettered' && task.attempt === 1);
     await store.apply({ ...base(jobId, 1), type: 'queued', reason: 're-driven' });
     expect((await again.seen).lastError?.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('picks up a chunk whose change was never delivered when it reconciles with the store', async () => {
+    await restartCoordinator({ reconcileIntervalMs: 20 });
+    unannounced = 'a.ts';
+    const { jobId, finished } = await submitJob({ root: '/repo', chunkBytes: 20 });
+    const job = await finished;
+    expect(job.status).toBe('succeeded');
+    const report = store.results.get(jobId)?.output as RepoReport;
+    expect(report.chunks).toEqual({ total: 3, succeeded: 2, failed: 1 });
+    expect(report.missing.files.map((file) => file.path)).not.toContain('a.ts');
   });
 });

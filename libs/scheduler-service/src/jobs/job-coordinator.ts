@@ -46,7 +46,15 @@ export interface JobCoordinatorOptions {
   retryDelayMs?: number;
   /** Child results read at once while aggregating (default 8). */
   readConcurrency?: number;
+  /**
+   * How often the coordinator reconciles with the store (default 30 s; 0: never): each job in
+   * progress re-reads its parent and children, so a change that was never delivered is picked
+   * up, and open jobs not known here are adopted (see reconcile()).
+   */
+  reconcileIntervalMs?: number;
 }
+
+export const DEFAULT_RECONCILE_INTERVAL_MS = 30_000;
 
 /** What the scheduler hands over instead of dispatching: tasks of the types in `handles`. */
 export interface JobHandler {
@@ -92,6 +100,8 @@ export class JobCoordinator implements JobHandler {
   private readonly finishedJobs = new Map<string, number>();
   private readonly lookups = new Set<string>();
   private subscription: Subscription | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconciling = false;
   private stopped = false;
 
   constructor(private readonly options: JobCoordinatorOptions) {}
@@ -108,10 +118,16 @@ export class JobCoordinator implements JobHandler {
       maxBatchSize: 500,
       handler: async (messages) => this.onChanges(messages),
     });
+    const interval = this.options.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS;
+    if (interval > 0) {
+      this.reconcileTimer = setInterval(() => void this.reconcile(), interval);
+      this.reconcileTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.reconcileTimer);
     for (const job of this.jobs.values()) clearTimeout(job.timer);
     await this.subscription?.close();
   }
@@ -145,6 +161,30 @@ export class JobCoordinator implements JobHandler {
     return adopted;
   }
 
+  /**
+   * What the reconcile timer runs (one round at a time): every job in progress here re-reads its
+   * parent and children from the store on its next step (one listTasks pass by parentId), which
+   * picks up a child that became final without its change reaching this coordinator, or a
+   * cancellation; then recover() adopts the open jobs not known here. A failure is logged and
+   * the next round tries again.
+   */
+  async reconcile(): Promise<void> {
+    if (this.stopped || this.reconciling) return;
+    this.reconciling = true;
+    try {
+      for (const job of this.jobs.values()) {
+        job.reload = true;
+        this.kick(job);
+      }
+      const adopted = await this.recover();
+      if (adopted > 0) this.options.logger.info({ adopted }, 'reconciling adopted open jobs');
+    } catch (error) {
+      this.options.logger.warn({ err: String(error) }, 'reconciling jobs failed');
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
   adopt(task: Task | TaskView): void {
     if (this.stopped || this.jobs.has(task.id)) return;
     if ('status' in task && isFinalStatus(task.status)) return;
@@ -163,6 +203,7 @@ export class JobCoordinator implements JobHandler {
       chunks: new Map(),
       progressDone: -1,
       cancelled: false,
+      reload: false,
       finished: false,
       running: false,
       again: false,
@@ -268,7 +309,15 @@ export class JobCoordinator implements JobHandler {
   }
 
   private async step(job: Job): Promise<void> {
-    if (!job.view) await this.load(job);
+    if (!job.view || job.reload) {
+      job.reload = false;
+      try {
+        await this.load(job);
+      } catch (error) {
+        job.reload = true;
+        throw error;
+      }
+    }
     if (job.finished) return;
     if (job.cancelled) return this.cancelChildren(job);
     if (job.attempt === undefined) {
@@ -315,7 +364,7 @@ export class JobCoordinator implements JobHandler {
     await this.complete(job);
   }
 
-  /** Reads the parent and its children from the store (adoption, also after a restart). */
+  /** Reads the parent and its children from the store (adoption, also after a restart; reconcile). */
   private async load(job: Job): Promise<void> {
     const view = await this.options.resultStore.getTask(job.id);
     if (!view || isFinalStatus(view.status)) {

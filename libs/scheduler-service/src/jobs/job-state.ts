@@ -26,6 +26,8 @@ export interface Job {
   /** The `done` of the last progress event published (-1: none yet). */
   progressDone: number;
   cancelled: boolean;
+  /** Read the parent and children from the store again on the next step (reconcile). */
+  reload: boolean;
   finished: boolean;
   running: boolean;
   again: boolean;

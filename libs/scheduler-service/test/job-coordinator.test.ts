@@ -190,9 +190,12 @@ describe('JobCoordinator', () => {
   const runs: string[] = [];
   /** A chunk holding this file runs and succeeds, but its changes are never announced. */
   let unannounced: string | undefined;
+  /** Children it matches start and never finish. */
+  let held: ((task: Task) => boolean) | undefined;
 
   beforeEach(async () => {
     unannounced = undefined;
+    held = undefined;
     bus = new MemoryMessageBus();
     await bus.connect();
     store = new FakeStore(bus, topics);
@@ -216,6 +219,10 @@ describe('JobCoordinator', () => {
           if (task.type === 'repo-analysis') continue;
           runs.push(task.type);
           const input = task.input as { files?: string[] };
+          if (held?.(task)) {
+            await store.apply({ ...base(task.id, 1), type: 'started', agentId: 'fake' });
+            continue;
+          }
           if (unannounced !== undefined && input.files?.includes(unannounced)) {
             const silently = { silently: true };
             await store.apply({ ...base(task.id, 1), type: 'started', agentId: 'fake' }, silently);
@@ -297,7 +304,7 @@ describe('JobCoordinator', () => {
     return { seen: seen.promise };
   };
 
-  const submitJob = async (input: Record<string, unknown>) => {
+  const submitJob = async (input: Record<string, unknown>, timeoutMs = 60_000) => {
     const finished = deferred<TaskView>();
     let jobId = '';
     await bus.subscribe({
@@ -318,7 +325,7 @@ describe('JobCoordinator', () => {
         input,
         priority: 5,
         requiredCapabilities: [],
-        timeoutMs: 1000,
+        timeoutMs,
         maxAttempts: 1,
       },
       'client-a',
@@ -424,5 +431,51 @@ describe('JobCoordinator', () => {
     const report = store.results.get(jobId)?.output as RepoReport;
     expect(report.chunks).toEqual({ total: 3, succeeded: 2, failed: 1 });
     expect(report.missing.files.map((file) => file.path)).not.toContain('a.ts');
+  });
+
+  it('ends a job at its deadline, naming the chunks not finished and cancelling them', async () => {
+    held = (task) => (task.input as { files?: string[] }).files?.includes('c.ts') === true;
+    const { jobId, finished } = await submitJob({ root: '/repo', chunkBytes: 20 }, 500);
+    const job = await finished;
+    expect(job.status).toBe('dead_lettered');
+    expect(job.lastError).toMatchObject({
+      code: 'TASK_TIMEOUT',
+      details: { stage: 'chunks', timeoutMs: 500, chunks: 3, missingChunks: 1, missingFiles: 2 },
+    });
+    const children = [...store.tasks.values()].filter((task) => task.parentId === jobId);
+    const stuck = children.find((task) => (task.input as { files?: string[] }).files?.includes('c.ts'));
+    const index = Number(stuck?.idempotencyKey?.split(':').at(-1));
+    expect(job.lastError?.details?.['missing']).toEqual([
+      { index, files: 2, taskId: stuck?.id, status: 'running' },
+    ]);
+    expect(job.lastError?.message).toContain(`1 of 3 chunks had not finished (${index})`);
+    expect(store.tasks.get(stuck?.id ?? '')?.status).toBe('cancelled');
+    expect(
+      children.filter((child) => child.id !== stuck?.id).every((child) => child.status !== 'cancelled'),
+    ).toBe(true);
+    expect(coordinator.activeJobs()).toEqual([]);
+  });
+
+  it('ends a job whose scan never finishes at its deadline, cancelling the scan', async () => {
+    held = (task) => task.type === 'repo-scan';
+    const { jobId, finished } = await submitJob({ root: '/repo' }, 200);
+    const job = await finished;
+    expect(job.status).toBe('dead_lettered');
+    expect(job.lastError).toMatchObject({ code: 'TASK_TIMEOUT', details: { stage: 'scan' } });
+    const children = [...store.tasks.values()].filter((task) => task.parentId === jobId);
+    expect(children.map((child) => [child.type, child.status])).toEqual([['repo-scan', 'cancelled']]);
+  });
+
+  it('ends a job adopted after its deadline at once, submitting nothing', async () => {
+    const createdAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    const late = store.put(jobView({ createdAt, updatedAt: createdAt, timeoutMs: 3_600_000 }));
+    const ended = await changeOf(late.id, (task) => task.status === 'dead_lettered');
+    expect(await coordinator.recover()).toBe(1);
+    const job = await ended.seen;
+    expect(job.lastError).toMatchObject({
+      code: 'TASK_TIMEOUT',
+      details: { stage: 'scan', deadline: new Date(Date.parse(createdAt) + 3_600_000).toISOString() },
+    });
+    expect([...store.tasks.values()].filter((task) => task.parentId === late.id)).toEqual([]);
   });
 });

@@ -25,6 +25,7 @@ import {
 import { startSpanFrom, traceparentOf, type Logger } from '@contextforge/observability';
 import { randomUUID } from 'node:crypto';
 import { planChunks } from './chunk-planner';
+import { deadlineError, jobDeadline } from './job-deadline';
 import { ReportBuilder } from './job-report';
 import { chunkKey, failureOf, isChildType, recordChild, scanKey, type Job } from './job-state';
 
@@ -71,28 +72,43 @@ const FINISHED_MEMORY = 10_000;
 const OPEN_JOB_STATUSES = ['queued', 'dispatched', 'running', 'failed'] as const;
 /** Tasks per listTasks page (the store allows up to 1,000). */
 const PAGE_SIZE = 500;
+/** The longest delay setTimeout takes; a later deadline is re-armed when it fires. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Runs `repo-analysis` jobs (use case 1) on the scheduler's leader: the Scheduler hands these
- * tasks here instead of dispatching them (JobHandler). A job is a parent task whose children do
- * the work: one `repo-scan`, then one `repo-chunk` per chunk of balanced size (planChunks), each an
- * ordinary task (queued, dispatched, retried, dead-lettered by the scheduler) submitted with
- * parentId and an idempotency key `<jobId>:scan` / `<jobId>:chunk:<index>`, so re-submitting after
- * a restart never duplicates one. The coordinator publishes the parent's lifecycle events itself
- * (dispatched/started with agentId `job-coordinator`, `progress` {done, total, message} each time
- * a chunk becomes final, then `succeeded` with the RepoReport), and dead-letters the job when its
- * input is invalid or the scan finally fails. Chunks that finally fail do not fail the job: the
- * report lists their files as missing.
+ * Runs `repo-analysis` jobs (use case 1) on the scheduler's leader: these tasks are never
+ * dispatched to an agent, the coordinator runs them (JobHandler). A job is a parent task whose
+ * children do the work: one `repo-scan`, then one `repo-chunk` per chunk of balanced size
+ * (planChunks), each an ordinary task (queued, dispatched, retried, dead-lettered by the
+ * scheduler) submitted with parentId and an idempotency key `<jobId>:scan` /
+ * `<jobId>:chunk:<index>`, so re-submitting after a restart never duplicates one. The coordinator
+ * publishes the parent's lifecycle events itself (dispatched/started with agentId
+ * `job-coordinator`, `progress` {done, total, message} each time a chunk becomes final, then
+ * `succeeded` with the RepoReport), and dead-letters the job when its input is invalid or the scan
+ * finally fails. Chunks that finally fail do not fail the job: the report lists their files as
+ * missing.
  *
- * It follows the children on the task-changes topic (consumer group `job-coordinator`, starting
- * at the latest message) and keeps each job's state in memory, rebuilt from the result-store when
- * a job is adopted (listTasks by parentId), so a restarted or new leader resumes where the store
- * is. Work on one job is serialised; a step that fails is retried after `retryDelayMs`.
+ * Jobs are adopted by recover() (every open job in the store: the wiring calls it at start and
+ * when the replica becomes the leader), from their own change on the task-changes topic (a new
+ * job, or a re-driven one at a newer attempt), or handed over through adopt(). Each job's state is
+ * kept in memory, rebuilt from the result-store when it is adopted (listTasks by parentId), so a
+ * restarted or new leader resumes where the store is. The children are followed on the
+ * task-changes topic (consumer group `job-coordinator`), which is delivered at least once: a
+ * repeated or older change changes nothing. Every `reconcileIntervalMs` each job re-reads its
+ * parent and children from the store and open jobs not known here are adopted, so no outcome
+ * waits on a change that never arrived. Work on one job is serialised; a step that fails is
+ * retried after `retryDelayMs`.
+ *
+ * Deadline: the parent's timeoutMs, counted from its createdAt (a re-driven job's from the
+ * re-drive, see jobDeadline). When it passes with the scan or chunks not final, nothing more is
+ * submitted, the open children are cancelled and the job is dead-lettered with TASK_TIMEOUT
+ * naming the open chunks (deadlineError); a job adopted after its deadline ends at once. A job
+ * whose chunks are all final by then completes as usual.
+ *
  * Cancelling the parent (DELETE /tasks/{jobId}) cancels every child that is not final. Re-driving
  * a dead-lettered job re-drives its dead-lettered children.
  *
- * Left out: the parent's own timeoutMs (each child has its timeout; the job ends when they do),
- * and children of a job cancelled while no coordinator ran (they run to their end).
+ * Left out: children of a job cancelled while no coordinator ran (they run to their end).
  */
 export class JobCoordinator implements JobHandler {
   private readonly jobs = new Map<string, Job>();
@@ -128,7 +144,10 @@ export class JobCoordinator implements JobHandler {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.reconcileTimer);
-    for (const job of this.jobs.values()) clearTimeout(job.timer);
+    for (const job of this.jobs.values()) {
+      clearTimeout(job.timer);
+      clearTimeout(job.deadlineTimer);
+    }
     await this.subscription?.close();
   }
 
@@ -207,6 +226,7 @@ export class JobCoordinator implements JobHandler {
       finished: false,
       running: false,
       again: false,
+      expired: false,
     };
     this.jobs.set(job.id, job);
     this.kick(job);
@@ -319,13 +339,16 @@ export class JobCoordinator implements JobHandler {
       }
     }
     if (job.finished) return;
+    if (job.deadlineAt === undefined) this.armDeadline(job, jobDeadline(job.view as TaskView, Date.now()));
     if (job.cancelled) return this.cancelChildren(job);
     if (job.attempt === undefined) {
       const started = await this.begin(job);
       if (!started) return;
     }
+    if (job.expiry) return this.expire(job);
     const input = job.input as RepoAnalysisInput;
     if (!job.scan) {
+      if (job.expired) return this.expire(job);
       const submitted = await this.submitChild(job, scanKey(job.id), REPO_JOB_TASK_TYPES.scan, {
         root: input.root,
         ...(input.include ? { include: input.include } : {}),
@@ -336,7 +359,10 @@ export class JobCoordinator implements JobHandler {
       recordChild(job, submitted);
     }
     const scan = job.scan;
-    if (!scan || !isFinalStatus(scan.status)) return;
+    if (!scan || !isFinalStatus(scan.status)) {
+      if (job.expired) await this.expire(job);
+      return;
+    }
     if (scan.status !== 'succeeded') {
       return this.deadLetter(job, {
         ...failureOf(scan),
@@ -356,11 +382,15 @@ export class JobCoordinator implements JobHandler {
       job.scanOutput = parsed.data;
       job.plan = planChunks(parsed.data.files, input.chunkBytes);
     }
-    await this.submitChunks(job, input);
+    // Past the deadline nothing new is submitted; a job whose chunks are all final still completes.
+    if (!job.expired) await this.submitChunks(job, input);
     if (job.cancelled || job.finished) return;
     await this.publishProgress(job);
     const plan = job.plan;
-    if ([...job.chunks.values()].filter((chunk) => isFinalStatus(chunk.status)).length < plan.length) return;
+    if ([...job.chunks.values()].filter((chunk) => isFinalStatus(chunk.status)).length < plan.length) {
+      if (job.expired) await this.expire(job);
+      return;
+    }
     await this.complete(job);
   }
 
@@ -546,19 +576,61 @@ export class JobCoordinator implements JobHandler {
   }
 
   private async cancelChildren(job: Job): Promise<void> {
+    await this.cancelOpenChildren(job, `job ${job.id} was cancelled`);
+    this.finish(job);
+  }
+
+  private async cancelOpenChildren(job: Job, reason: string): Promise<void> {
     const open = [job.scan, ...job.chunks.values()].filter(
       (child): child is TaskView => child !== undefined && !isFinalStatus(child.status),
     );
     for (const child of open) {
       try {
-        recordChild(job, await this.options.resultStore.cancel(child.id, `job ${job.id} was cancelled`));
+        recordChild(job, await this.options.resultStore.cancel(child.id, reason));
       } catch (error) {
         if (!(error instanceof AppError) || !['TASK_ALREADY_FINAL', 'TASK_NOT_FOUND'].includes(error.code)) {
           throw error;
         }
       }
     }
-    this.finish(job);
+  }
+
+  /** Expires the job at `deadlineAt`: at once when that has passed, else from an unref'd timer. */
+  private armDeadline(job: Job, deadlineAt: number): void {
+    job.deadlineAt = deadlineAt;
+    const left = deadlineAt - Date.now();
+    if (left <= 0) {
+      job.expired = true;
+      return;
+    }
+    job.deadlineTimer = setTimeout(
+      () => {
+        if (left > MAX_TIMER_MS) return this.armDeadline(job, deadlineAt);
+        job.expired = true;
+        // The children as the store has them now decide what is missing.
+        job.reload = true;
+        this.kick(job);
+      },
+      Math.min(left, MAX_TIMER_MS),
+    );
+    job.deadlineTimer.unref();
+  }
+
+  /**
+   * The deadline passed with work open: the error naming it is fixed first (so a retried step
+   * reports the same chunks), the open children are cancelled and the job is dead-lettered.
+   */
+  private async expire(job: Job): Promise<void> {
+    if (!job.expiry) {
+      job.expiry = deadlineError(job, job.deadlineAt ?? Date.now());
+      const { stage, missingChunks } = job.expiry.details ?? {};
+      this.options.logger.warn(
+        { jobId: job.id, timeoutMs: job.task.timeoutMs, stage, missingChunks },
+        'repository job passed its deadline',
+      );
+    }
+    await this.cancelOpenChildren(job, `job ${job.id} passed its deadline`);
+    await this.deadLetter(job, job.expiry);
   }
 
   private async deadLetter(job: Job, error: SerializedError): Promise<void> {
@@ -570,6 +642,7 @@ export class JobCoordinator implements JobHandler {
   private finish(job: Job, storedAttempt = -1): void {
     job.finished = true;
     clearTimeout(job.timer);
+    clearTimeout(job.deadlineTimer);
     this.jobs.delete(job.id);
     this.finishedJobs.delete(job.id);
     this.finishedJobs.set(job.id, Math.max(job.attempt ?? -1, job.view?.attempt ?? -1, storedAttempt));

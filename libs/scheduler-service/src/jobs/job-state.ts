@@ -31,7 +31,15 @@ export interface Job {
   finished: boolean;
   running: boolean;
   again: boolean;
+  /** The retry of a step that failed. */
   timer?: NodeJS.Timeout;
+  /** When the job must have ended (epoch ms; jobDeadline), set on its first step. */
+  deadlineAt?: number;
+  deadlineTimer?: NodeJS.Timeout;
+  /** The deadline has passed. */
+  expired: boolean;
+  /** The error the job ends with once it is being ended at its deadline (kept across retries). */
+  expiry?: SerializedError;
 }
 
 export function scanKey(jobId: string): string {

@@ -1,12 +1,25 @@
 import {
   REPO_JOB_TASK_TYPES,
   type RepoAnalysisInput,
+  type ResultStoreApi,
   type RepoScanOutput,
   type SerializedError,
   type Task,
   type TaskView,
 } from '@contextforge/contracts';
 import type { PlannedChunk } from './chunk-planner';
+
+/** The agentId on the lifecycle events the coordinator publishes for its jobs. */
+export const JOB_COORDINATOR_AGENT_ID = 'job-coordinator';
+
+/** What the coordinator needs of the result-store. */
+export type JobStore = Pick<
+  ResultStoreApi,
+  'submit' | 'getTask' | 'getResult' | 'listTasks' | 'cancel' | 'redrive'
+>;
+
+/** Tasks per listTasks page (the store allows up to 1,000). */
+export const LIST_PAGE_SIZE = 500;
 
 /** What the JobCoordinator knows of one job it runs: its parent, children and plan. */
 export interface Job {

@@ -33,6 +33,8 @@ class FakeStore implements JobStore {
   readonly results = new Map<string, TaskResultView>();
   /** getTask calls (a job adopted again reads its parent). */
   reads = 0;
+  /** listTasks calls. */
+  readonly listed: ListTasksFilter[] = [];
   private seq = new Map<string, number>();
 
   constructor(
@@ -83,6 +85,7 @@ class FakeStore implements JobStore {
 
   /** Filters like the store; the cursor is the offset of the next page. */
   async listTasks(filter: ListTasksFilter): Promise<TaskPage> {
+    this.listed.push(filter);
     const matching = [...this.tasks.values()].filter(
       (task) =>
         task.parentId === filter.parentId &&
@@ -192,10 +195,13 @@ describe('JobCoordinator', () => {
   let unannounced: string | undefined;
   /** Children it matches start and never finish. */
   let held: ((task: Task) => boolean) | undefined;
+  /** What the scan lists (10 bytes each). */
+  let scanned: readonly string[] = FILES;
 
   beforeEach(async () => {
     unannounced = undefined;
     held = undefined;
+    scanned = FILES;
     bus = new MemoryMessageBus();
     await bus.connect();
     store = new FakeStore(bus, topics);
@@ -240,8 +246,8 @@ describe('JobCoordinator', () => {
           }
           await store.apply({ ...base(task.id, 1), type: 'started', agentId: 'fake' });
           if (task.type === 'repo-scan') {
-            const files = FILES.map((path) => ({ path, bytes: 10 }));
-            const output = { files, skipped: [], totalBytes: 60 };
+            const files = scanned.map((path) => ({ path, bytes: 10 }));
+            const output = { files, skipped: [], totalBytes: 10 * files.length };
             await store.apply({
               ...base(task.id, 1),
               type: 'succeeded',
@@ -289,15 +295,15 @@ describe('JobCoordinator', () => {
   });
 
   /** `seen` resolves with the task once a change of it matches; subscribed before it returns. */
-  const changeOf = async (taskId: string, matches: (task: TaskView) => boolean) => {
+  const changeOf = async (taskId: string, matches: (task: TaskView, event: TaskEvent) => boolean) => {
     const seen = deferred<TaskView>();
     await bus.subscribe({
       topic: topics.taskChanges,
       group: uniqueName('watch'),
       handler: async (messages) => {
         for (const message of messages) {
-          const { task } = message.value as { task: TaskView };
-          if (task.id === taskId && matches(task)) seen.resolve(task);
+          const { task, event } = message.value as { task: TaskView; event: TaskEvent };
+          if (task.id === taskId && matches(task, event)) seen.resolve(task);
         }
       },
     });
@@ -478,4 +484,28 @@ describe('JobCoordinator', () => {
     });
     expect([...store.tasks.values()].filter((task) => task.parentId === late.id)).toEqual([]);
   });
+
+  it('rebuilds a 600-chunk job with one listTasks pass over its children, 500 a page', async () => {
+    await restartCoordinator({ reconcileIntervalMs: 0 });
+    scanned = Array.from({ length: 600 }, (_, index) => `f${String(index).padStart(3, '0')}.ts`);
+    unannounced = 'f123.ts';
+    const { jobId, finished } = await submitJob({ root: '/repo', chunkBytes: 10 });
+    const all = await changeOf(jobId, (_, event) => event.type === 'progress' && event.progress.done === 599);
+    await all.seen;
+
+    const before = store.listed.length;
+    await coordinator.reconcile();
+    const job = await finished;
+    expect(job.status).toBe('succeeded');
+    expect((store.results.get(jobId)?.output as RepoReport).chunks).toEqual({
+      total: 600,
+      succeeded: 600,
+      failed: 0,
+    });
+    const children = store.listed.slice(before).filter((filter) => filter.parentId === jobId);
+    expect(children.map((filter) => [filter.limit, filter.cursor])).toEqual([
+      [500, undefined],
+      [500, '500'],
+    ]);
+  }, 20_000);
 });

@@ -29,6 +29,8 @@ export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Files above this size are skipped by the scan (listed in the report), unless the job says otherwise. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_CHUNK_TIMEOUT_MS = 5 * 60_000;
+/** A repository job's overall deadline (the parent task's timeoutMs), counted from its submission. */
+export const DEFAULT_REPO_JOB_TIMEOUT_MS = 60 * 60_000;
 /** How many hotspots (functions by complexity) a chunk and the report keep. */
 export const HOTSPOT_LIMIT = 50;
 /**

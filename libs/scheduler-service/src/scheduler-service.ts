@@ -1,7 +1,5 @@
 import type { Config } from '@contextforge/config';
 import {
-  REPO_JOB_TASK_TYPES,
-  isFinalStatus,
   topicNames,
   type AgentRegistration,
   type AgentTransport,
@@ -80,7 +78,7 @@ export function createSchedulerService(config: Config, ports: SchedulerPorts): S
     });
     await coordinator.start();
     try {
-      await adoptOpenJobs(coordinator, ports.jobStore);
+      await coordinator.recover();
     } catch (error) {
       await coordinator.stop();
       throw error;
@@ -117,18 +115,4 @@ export function createSchedulerService(config: Config, ports: SchedulerPorts): S
       await scheduler.stop();
     },
   };
-}
-
-/** Hands every open repository job in the store to the coordinator (start, or a new job leader). */
-async function adoptOpenJobs(coordinator: JobCoordinator, store: JobStore): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await store.listTasks({
-      type: REPO_JOB_TASK_TYPES.job,
-      limit: 500,
-      ...(cursor ? { cursor } : {}),
-    });
-    for (const task of page.tasks) if (!isFinalStatus(task.status)) coordinator.adopt(task);
-    cursor = page.nextCursor;
-  } while (cursor);
 }

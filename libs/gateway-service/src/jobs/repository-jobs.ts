@@ -1,5 +1,6 @@
 import {
   AppError,
+  DEFAULT_REPO_JOB_TIMEOUT_MS,
   REPO_JOB_TASK_TYPES,
   RepoAnalysisInputSchema,
   RepositoryArchiveQuerySchema,
@@ -100,6 +101,8 @@ export class RepositoryJobs {
       {
         type: REPO_JOB_TASK_TYPES.job,
         input,
+        // The job's overall deadline: it ends failed, naming the chunks still missing, after this.
+        timeoutMs: DEFAULT_REPO_JOB_TIMEOUT_MS,
         ...(priority === undefined ? {} : { priority }),
         ...(maxAttempts === undefined ? {} : { maxAttempts }),
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from './message-codec';
+
 /**
  * Options shared by every MessageBus adapter: how failed batches are retried and where the bus
  * logs what it decides (retries, dead-letters, abandoned batches).
@@ -49,7 +51,24 @@ export interface CommonBusOptions {
   retry?: Partial<RetryPolicy>;
   logger?: BusLogger;
   metrics?: BusMetrics;
+  /**
+   * The largest message publish accepts, as `encodedSize` counts it (default 1,000,000 bytes,
+   * below Kafka's default `message.max.bytes` of 1,048,588). Keep it at or below the brokers' and
+   * topics' limit; a larger message fails its publish with MESSAGE_TOO_LARGE.
+   */
+  maxMessageBytes?: number;
 }
+
+export function resolveMaxMessageBytes(maxMessageBytes: number | undefined): number {
+  const bytes = maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (!Number.isInteger(bytes) || bytes < MIN_MESSAGE_BYTES) {
+    throw new RangeError(`maxMessageBytes must be an integer >= ${MIN_MESSAGE_BYTES}, got ${bytes}`);
+  }
+  return bytes;
+}
+
+/** Room for a record's framing and a dead letter's headers; anything smaller is a mistake. */
+export const MIN_MESSAGE_BYTES = 1_024;
 
 export function resolveRetryPolicy(retry: Partial<RetryPolicy> | undefined): RetryPolicy {
   const policy = { ...DEFAULT_RETRY_POLICY, ...retry };

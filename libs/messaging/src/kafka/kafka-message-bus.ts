@@ -8,20 +8,26 @@ import type {
 } from '@contextforge/contracts';
 import { Kafka, Partitioners } from 'kafkajs';
 import type { Admin, Message, Producer } from 'kafkajs';
-import { DEFAULT_WAIT_FOR_GROUP_MS, resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
+import {
+  DEFAULT_WAIT_FOR_GROUP_MS,
+  resolveMaxMessageBytes,
+  resolveRetryPolicy,
+  SILENT_LOGGER,
+} from '../bus-options';
 import type { BusLogger, RetryPolicy } from '../bus-options';
 import { toDeadLetter } from '../dead-letter';
-import { encodeValue, validateHeaders } from '../message-codec';
+import { encodeMessage } from '../message-codec';
 import { toBusError } from './kafka-errors';
 import { KAFKA_LOG_LEVEL, kafkaLogCreator } from './kafka-log';
 import { kafkaGroupId, type KafkaMessageBusOptions } from './kafka-options';
 import { KafkaSubscription } from './kafka-subscription';
 import { KafkaTopics } from './kafka-topics';
 import {
-  MAX_SEND_BYTES,
-  MAX_SEND_MESSAGES,
+  chunks,
   PublishCoalescer,
+  requestLimits,
   sizeOf,
+  type RequestLimits,
   type TopicBatch,
 } from './publish-coalescer';
 
@@ -61,6 +67,8 @@ export class KafkaMessageBus implements MessageBus {
   private readonly options: KafkaMessageBusOptions;
   private readonly retry: RetryPolicy;
   private readonly logger: BusLogger;
+  private readonly maxMessageBytes: number;
+  private readonly limits: RequestLimits;
   private readonly subscriptions = new Set<KafkaSubscription>();
   private connected: Connected | undefined;
   private state: 'new' | 'connected' | 'closed' = 'new';
@@ -72,7 +80,12 @@ export class KafkaMessageBus implements MessageBus {
     this.options = options;
     this.retry = resolveRetryPolicy(options.retry);
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.coalescer = new PublishCoalescer((batches) => this.send(batches), options.lingerMs ?? 0);
+    this.maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
+    this.limits = requestLimits(this.maxMessageBytes);
+    this.coalescer = new PublishCoalescer((batches) => this.send(batches), {
+      lingerMs: options.lingerMs ?? 0,
+      limits: this.limits,
+    });
   }
 
   async connect(): Promise<void> {
@@ -105,17 +118,16 @@ export class KafkaMessageBus implements MessageBus {
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     const { topics } = this.requireConnected();
-    const encoded: Message[] = messages.map((message) => ({
-      key: message.key,
-      value: encodeValue(topic, message),
-      headers: validateHeaders(topic, message),
-    }));
+    const encoded: Message[] = messages.map((message) => {
+      const { key, json, headers } = encodeMessage(topic, message, this.maxMessageBytes);
+      return { key, value: json, headers };
+    });
     if (encoded.length === 0) return;
     try {
       await topics.ensure(topic);
       await this.coalescer.publish(topic, encoded);
     } catch (error) {
-      throw toBusError(error, `publish to ${topic}`, this.options.brokers);
+      throw toBusError(error, `publish to ${topic}`, this.options.brokers, { topic });
     }
   }
 
@@ -143,9 +155,9 @@ export class KafkaMessageBus implements MessageBus {
       joinTimeoutMs: this.options.joinTimeoutMs ?? 60_000,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
-      deadLetter: (message, error, attempts) =>
+      deadLetter: (message, error, attempts, { omitValue }) =>
         this.publish(deadLetterTopic(message.topic), [
-          toDeadLetter(message, { group: options.group, error, attempts, at: new Date() }),
+          toDeadLetter(message, { group: options.group, error, attempts, at: new Date(), omitValue }),
         ]),
     });
     try {
@@ -256,12 +268,13 @@ export class KafkaMessageBus implements MessageBus {
     const { producer } = this.requireConnected();
     const messages = batches.flatMap((batch) => batch.messages);
     const bytes = messages.reduce((sum, message) => sum + sizeOf(message), 0);
-    if (messages.length <= MAX_SEND_MESSAGES && bytes <= MAX_SEND_BYTES) {
+    if (messages.length <= this.limits.messages && bytes <= this.limits.bytes) {
       await producer.sendBatch({ topicMessages: batches, acks: -1 });
       return;
     }
     for (const { topic, messages: list } of batches) {
-      for (const chunk of chunks(list)) await producer.send({ topic, messages: chunk, acks: -1 });
+      for (const chunk of chunks(list, this.limits))
+        await producer.send({ topic, messages: chunk, acks: -1 });
     }
   }
 
@@ -288,20 +301,4 @@ export class KafkaMessageBus implements MessageBus {
     await plain.connect();
     return plain;
   }
-}
-
-function* chunks(messages: Message[]): Generator<Message[]> {
-  let chunk: Message[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = sizeOf(message);
-    if (chunk.length > 0 && (chunk.length >= MAX_SEND_MESSAGES || bytes + size > MAX_SEND_BYTES)) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(message);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
 }

@@ -1,6 +1,6 @@
 import type { BatchHandler, BusMessage, Subscription } from '@contextforge/contracts';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { processBatch } from '../batch-processor';
+import { processBatch, type DeadLetterPublisher } from '../batch-processor';
 import type { BusLogger, BusMetrics, RetryPolicy } from '../bus-options';
 import { decodeValue } from '../message-codec';
 
@@ -13,7 +13,7 @@ export interface KafkaSubscriptionSettings {
   logger: BusLogger;
   joinTimeoutMs: number;
   partitionsConsumedConcurrently: number;
-  deadLetter: (message: BusMessage, error: unknown, attempts: number) => Promise<void>;
+  deadLetter: DeadLetterPublisher;
   /** Receives the subscription's lag after every batch and committed chunk. */
   metrics?: BusMetrics;
   /**

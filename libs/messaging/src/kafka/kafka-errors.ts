@@ -49,3 +49,13 @@ export function kafkaProtocolTypes(error: unknown, depth = 0): string[] {
     ...nested.flatMap((inner: unknown) => kafkaProtocolTypes(inner, depth + 1)),
   ];
 }
+
+/** The error names (`KafkaJSBrokerNotFound`, ...) along a kafkajs error's `cause` chain. */
+export function kafkaErrorNames(error: unknown): string[] {
+  const names: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth <= 5; depth += 1) {
+    names.push(current.name);
+    current = current.cause;
+  }
+  return names;
+}

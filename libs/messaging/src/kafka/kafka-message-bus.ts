@@ -55,7 +55,8 @@ interface Connected {
  *   `from: 'latest'`, the high watermarks taken before subscribe resolves); batches split to `maxBatchSize`, offsets resolved and committed only after the handler
  *   resolved (or the message was dead-lettered). Retry, isolation and DLQ are processBatch's.
  *   Resolves after the member joined its group.
- * - Topics are created on first use (see KafkaTopics).
+ * - Topics: `topics` are created (or, with `createTopics: false`, checked) at connect, others on
+ *   first use (see KafkaTopics).
  * - kafkajs errors surface as AppError SERVICE_UNAVAILABLE naming the brokers.
  * - A member heartbeats between batches and backoff waits, not while its handler runs: a handler
  *   that takes longer than `sessionTimeoutMs` loses its partitions and its batch is redelivered.
@@ -69,6 +70,7 @@ export class KafkaMessageBus implements MessageBus {
   private readonly logger: BusLogger;
   private readonly maxMessageBytes: number;
   private readonly limits: RequestLimits;
+  private readonly createTopics: boolean;
   private readonly subscriptions = new Set<KafkaSubscription>();
   private connected: Connected | undefined;
   private state: 'new' | 'connected' | 'closed' = 'new';
@@ -81,6 +83,7 @@ export class KafkaMessageBus implements MessageBus {
     this.retry = resolveRetryPolicy(options.retry);
     this.logger = options.logger ?? SILENT_LOGGER;
     this.maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
+    this.createTopics = options.createTopics ?? true;
     this.limits = requestLimits(this.maxMessageBytes);
     this.coalescer = new PublishCoalescer((batches) => this.send(batches), {
       lingerMs: options.lingerMs ?? 0,
@@ -102,12 +105,18 @@ export class KafkaMessageBus implements MessageBus {
     const admin = kafka.admin({ retry: { initialRetryTime: 100, retries: 2 } });
     try {
       await admin.connect();
-      const producer = await this.connectProducer(kafka);
       const topics = new KafkaTopics(
         admin,
-        { partitions: this.options.partitions ?? 4, replicationFactor: this.options.replicationFactor },
+        {
+          create: this.createTopics,
+          partitions: this.options.partitions ?? 4,
+          replicationFactor: this.options.replicationFactor,
+          maxMessageBytes: this.maxMessageBytes,
+        },
         this.logger,
       );
+      await topics.prepare(this.options.topics ?? []);
+      const producer = await this.connectProducer(kafka);
       this.connected = { kafka, producer, admin, topics };
       this.state = 'connected';
     } catch (error) {
@@ -143,6 +152,7 @@ export class KafkaMessageBus implements MessageBus {
       sessionTimeout,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(1_000, Math.floor(sessionTimeout / 3)),
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
+      allowAutoTopicCreation: this.createTopics,
       retry: { initialRetryTime: 100, retries: 5 },
     });
     const subscription = new KafkaSubscription(consumer, {
@@ -280,7 +290,10 @@ export class KafkaMessageBus implements MessageBus {
 
   /** Idempotent first; a broker that refuses producer ids (old, or ACL) gets a plain producer. */
   private async connectProducer(kafka: Kafka): Promise<Producer> {
-    const common = { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true };
+    const common = {
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: this.createTopics,
+    };
     const idempotent = kafka.producer({
       ...common,
       idempotent: true,

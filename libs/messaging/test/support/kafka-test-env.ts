@@ -8,6 +8,8 @@ import type { KafkaMessageBusOptions } from '../../src/kafka/kafka-options';
  */
 export function useKafkaCluster(): {
   brokers: () => string[];
+  /** True on librdkafka's mock (no KAFKA_BROKERS), whose quirks some tests assert. */
+  isMock: () => boolean;
   busOptions: (overrides?: Partial<KafkaMessageBusOptions>) => KafkaMessageBusOptions;
 } {
   let mock: KafkaMock | undefined;
@@ -29,6 +31,7 @@ export function useKafkaCluster(): {
 
   return {
     brokers: () => brokers,
+    isMock: () => mock !== undefined,
     busOptions: (overrides = {}) => ({
       brokers,
       clientId: uniqueName('test'),

@@ -51,6 +51,25 @@ describe('KafkaMessageBus connect', () => {
     }
   });
 
+  // kafkajs asks the controller for a producer id; the mock names controller 0, which is no broker
+  // (the mock implements InitProducerId: librdkafka's own idempotent producer gets one from it).
+  (cluster.isMock() ? it : it.skip)(
+    'with idempotent true, fails at connect where the cluster grants no producer id, never downgrading',
+    async () => {
+      const logger = recordingLogger();
+      const failure = await connect({ idempotent: true, logger }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(AppError);
+      expect(failure).toMatchObject({ code: 'CONFIG_INVALID', retryable: false });
+      expect((failure as AppError).message).toMatch(
+        /no producer id \(InitProducerId: Broker 0 not found in the cached metadata; the cluster's metadata names controller 0, which is none of brokers .*\)\. Set coordinator\.queue\.idempotent to false/,
+      );
+      expect(logger.entries.filter((entry) => entry.level !== 'info')).toEqual([]);
+    },
+  );
+
   it('with createTopics false, fails at connect naming the missing topics and creates none', async () => {
     const existing = uniqueName('existing');
     await connect({ topics: [existing] });

@@ -6,8 +6,8 @@ import type {
   Subscription,
   WaitForGroupOptions,
 } from '@contextforge/contracts';
-import { Kafka, Partitioners } from 'kafkajs';
-import type { Admin, Message, Producer } from 'kafkajs';
+import { Kafka } from 'kafkajs';
+import type { Admin, Message } from 'kafkajs';
 import {
   DEFAULT_WAIT_FOR_GROUP_MS,
   resolveMaxMessageBytes,
@@ -20,8 +20,9 @@ import { encodeMessage } from '../message-codec';
 import { toBusError } from './kafka-errors';
 import { KAFKA_LOG_LEVEL, kafkaLogCreator } from './kafka-log';
 import { kafkaGroupId, type KafkaMessageBusOptions } from './kafka-options';
+import { KafkaProducer } from './kafka-producer';
 import { KafkaSubscription } from './kafka-subscription';
-import { KafkaTopics } from './kafka-topics';
+import { controllerProblem, KafkaTopics } from './kafka-topics';
 import {
   chunks,
   PublishCoalescer,
@@ -37,7 +38,7 @@ const WAIT_FOR_GROUP_POLL_MS = 100;
 
 interface Connected {
   kafka: Kafka;
-  producer: Producer;
+  producer: KafkaProducer;
   admin: Admin;
   topics: KafkaTopics;
 }
@@ -45,8 +46,9 @@ interface Connected {
 /**
  * The MessageBus on Kafka (kafkajs), with the port's semantics:
  * - publish: key = message key, value = JSON text, headers as strings (a W3C `traceparent`
- *   header travels like any other); acks from all in-sync replicas; an idempotent producer
- *   where the broker grants a producer id, else a plain one (logged). Concurrent publishes of
+ *   header travels like any other); acks from all in-sync replicas; an idempotent producer unless
+ *   `idempotent: false` (see KafkaProducer: connect fails where the cluster grants none; it is
+ *   never replaced by a plain one). Concurrent publishes of
  *   the process share produce requests (PublishCoalescer): one request in flight, the next one
  *   carrying everything published meanwhile.
  * - subscribe: one kafkajs consumer per subscription, Kafka groupId = `<group>.<topic>` (the port's
@@ -116,7 +118,16 @@ export class KafkaMessageBus implements MessageBus {
         this.logger,
       );
       await topics.prepare(this.options.topics ?? []);
-      const producer = await this.connectProducer(kafka);
+      const producer = await KafkaProducer.connect(
+        kafka,
+        {
+          idempotent: this.options.idempotent ?? true,
+          allowAutoTopicCreation: this.createTopics,
+          brokers: this.options.brokers,
+          controllerProblem: async () => controllerProblem(await admin.describeCluster()),
+        },
+        this.logger,
+      );
       this.connected = { kafka, producer, admin, topics };
       this.state = 'connected';
     } catch (error) {
@@ -279,39 +290,11 @@ export class KafkaMessageBus implements MessageBus {
     const messages = batches.flatMap((batch) => batch.messages);
     const bytes = messages.reduce((sum, message) => sum + sizeOf(message), 0);
     if (messages.length <= this.limits.messages && bytes <= this.limits.bytes) {
-      await producer.sendBatch({ topicMessages: batches, acks: -1 });
+      await producer.sendBatch(batches);
       return;
     }
     for (const { topic, messages: list } of batches) {
-      for (const chunk of chunks(list, this.limits))
-        await producer.send({ topic, messages: chunk, acks: -1 });
+      for (const chunk of chunks(list, this.limits)) await producer.send(topic, chunk);
     }
-  }
-
-  /** Idempotent first; a broker that refuses producer ids (old, or ACL) gets a plain producer. */
-  private async connectProducer(kafka: Kafka): Promise<Producer> {
-    const common = {
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: this.createTopics,
-    };
-    const idempotent = kafka.producer({
-      ...common,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      retry: { initialRetryTime: 100, retries: 5 },
-    });
-    try {
-      await idempotent.connect();
-      return idempotent;
-    } catch (error) {
-      await idempotent.disconnect().catch(() => undefined);
-      this.logger.warn(
-        { brokers: this.options.brokers, error: error instanceof Error ? error.message : String(error) },
-        'kafka idempotent producer refused; using a plain producer (acks=-1)',
-      );
-    }
-    const plain = kafka.producer({ ...common, retry: { initialRetryTime: 100, retries: 5 } });
-    await plain.connect();
-    return plain;
   }
 }

@@ -46,6 +46,12 @@ export interface KafkaMessageBusOptions extends CommonBusOptions {
   lingerMs?: number;
   /** Replication factor of topics this bus creates (default: the broker's default). */
   replicationFactor?: number;
+  /**
+   * true (default): an idempotent producer; connect fails with CONFIG_INVALID where the cluster
+   * grants no producer id (librdkafka's mock, through kafkajs). false: a plain producer. Both send
+   * with acks -1 and one request in flight (see KafkaProducer).
+   */
+  idempotent?: boolean;
 }
 
 /**

@@ -39,12 +39,15 @@ export const SILENT_LOGGER: BusLogger = Object.freeze({
   error: () => undefined,
 });
 
-/**
- * Where a bus reports consumer lag (MetricsRegistry from libs/observability fits): messages
- * behind the high watermark of one subscription's topic for its group, summed over partitions.
- */
+/** Where a bus reports what it sees of its consumers (MetricsRegistry from libs/observability fits). */
 export interface BusMetrics {
+  /** Messages behind the high watermark of one subscription's topic for its group, summed over partitions. */
   setConsumerLag(topic: string, group: string, messages: number): void;
+  /**
+   * A member's position on a partition was out of range and it restarted at the earliest
+   * retained offset (`resets` 1 per partition); called with 0 at subscribe to create the series.
+   */
+  countOffsetResets(topic: string, group: string, resets: number): void;
 }
 
 export interface CommonBusOptions {

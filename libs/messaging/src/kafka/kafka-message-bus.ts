@@ -18,7 +18,7 @@ import type { BusLogger, RetryPolicy } from '../bus-options';
 import { toDeadLetter } from '../dead-letter';
 import { encodeMessage } from '../message-codec';
 import { toBusError } from './kafka-errors';
-import { KAFKA_LOG_LEVEL, kafkaLogCreator } from './kafka-log';
+import { KAFKA_LOG_LEVEL, kafkaLogCreator, type OffsetReset } from './kafka-log';
 import { kafkaGroupId, type KafkaMessageBusOptions } from './kafka-options';
 import { KafkaProducer } from './kafka-producer';
 import { KafkaSubscription } from './kafka-subscription';
@@ -74,6 +74,8 @@ export class KafkaMessageBus implements MessageBus {
   private readonly limits: RequestLimits;
   private readonly createTopics: boolean;
   private readonly subscriptions = new Set<KafkaSubscription>();
+  /** Kafka group id -> the port's group, for what kafkajs reports by Kafka group id. */
+  private readonly groups = new Map<string, string>();
   private connected: Connected | undefined;
   private state: 'new' | 'connected' | 'closed' = 'new';
   private readonly coalescer: PublishCoalescer;
@@ -101,7 +103,7 @@ export class KafkaMessageBus implements MessageBus {
       brokers: this.options.brokers,
       connectionTimeout: this.options.connectionTimeoutMs ?? 3_000,
       logLevel: KAFKA_LOG_LEVEL,
-      logCreator: kafkaLogCreator(this.logger),
+      logCreator: kafkaLogCreator(this.logger, { onOffsetReset: (reset) => this.onOffsetReset(reset) }),
       retry: { initialRetryTime: 100, retries: 5 },
     });
     const admin = kafka.admin({ retry: { initialRetryTime: 100, retries: 2 } });
@@ -158,8 +160,10 @@ export class KafkaMessageBus implements MessageBus {
       throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
     }
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    const groupId = kafkaGroupId(options.group, options.topic);
+    this.groups.set(groupId, options.group);
     const consumer = kafka.consumer({
-      groupId: kafkaGroupId(options.group, options.topic),
+      groupId,
       sessionTimeout,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(1_000, Math.floor(sessionTimeout / 3)),
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
@@ -271,6 +275,23 @@ export class KafkaMessageBus implements MessageBus {
       watermarks
         .filter((watermark) => !hasCommitted.has(watermark.partition))
         .map(({ partition, high }) => [partition, high]),
+    );
+  }
+
+  /**
+   * kafkajs found a member's position out of range and restarted the partition at the earliest
+   * retained offset (fromBeginning, see KafkaSubscription): counted and logged once, as a warning,
+   * because the messages between that position and the earliest retained one are gone unhandled
+   * (retention) or were never this topic's (recreated topic).
+   */
+  private onOffsetReset({ topic, partition, groupId, memberId }: OffsetReset): void {
+    const group = this.groups.get(groupId) ?? groupId;
+    this.options.metrics?.countOffsetResets(topic, group, 1);
+    this.logger.warn(
+      { topic, partition, group, kafkaGroupId: groupId, memberId },
+      `kafka consumer position out of range on ${topic} partition ${partition} (group ${group}): ` +
+        'restarting at the earliest retained offset (what retention deleted before the group handled it is lost; ' +
+        'a recreated topic is read from its start)',
     );
   }
 

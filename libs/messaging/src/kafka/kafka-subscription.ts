@@ -89,7 +89,13 @@ export class KafkaSubscription implements Subscription {
       );
     });
     try {
+      settings.metrics?.countOffsetResets(settings.topic, settings.group, 0);
       await consumer.connect();
+      // kafkajs's fromBeginning is its offset reset policy twice over: where a group without a
+      // committed offset starts, and where a member restarts whose offset is out of range
+      // (ConsumerGroup.recoverFromOffsetOutOfRange commits cluster.defaultOffset({ fromBeginning })).
+      // Always true, so an out-of-range member never skips ahead; `from: 'latest'` is the seek on
+      // the first join above instead.
       await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
       await consumer.run({
         autoCommit: false,

@@ -106,9 +106,11 @@ export class MemoryMessageBus implements MessageBus {
     }
     const member = new MemoryMember(this.nextMemberId++, options.handler, maxBatchSize);
     group.join(member);
-    // Consumer lag is a Kafka figure; the series exists here too (as 0) so dashboards and alert
-    // rules see the same names in both modes.
+    // Consumer lag and offset resets are Kafka figures (a memory log is trimmed only behind every
+    // group, so no position falls out of range); the series exist here too (as 0) so dashboards
+    // and alert rules see the same names in both modes.
     this.metrics?.setConsumerLag(options.topic, options.group, 0);
+    this.metrics?.countOffsetResets(options.topic, options.group, 0);
     this.scheduleAll(topic, group);
 
     let closing: Promise<void> | undefined;

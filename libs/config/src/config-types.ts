@@ -97,6 +97,31 @@ export interface CoordinatorConfig {
      * so there it sets the consumers' batch sizes outright.
      */
     readonly linger: number;
+    /** Partitions of the topics the Kafka bus creates (default 4). Existing topics keep theirs. */
+    readonly partitions: number;
+    /**
+     * Replication factor of the topics the Kafka bus creates. Default 1, for one-broker
+     * development clusters; production clusters want 3.
+     */
+    readonly replicationFactor: number;
+    /**
+     * true (default): the Kafka bus creates the topics it uses that are missing (CreateTopics, with
+     * `partitions` and `replicationFactor`). false: it only checks they exist and fails at connect
+     * naming the missing ones (for clusters that deny CreateTopics; create them beforehand).
+     */
+    readonly createTopics: boolean;
+    /**
+     * true (default): an idempotent Kafka producer (acks -1, one request in flight, broker-side
+     * de-duplication of retried sends); connect fails if the cluster grants no producer id.
+     * false: a plain producer (acks -1, one request in flight), for clusters that grant none.
+     */
+    readonly idempotent: boolean;
+    /**
+     * The largest message the bus publishes (bytes; key, value and headers plus framing; default
+     * 1,000,000). Keep it at or below the topics' `max.message.bytes`. A larger message fails its
+     * publish with MESSAGE_TOO_LARGE.
+     */
+    readonly maxMessageBytes: number;
   };
   /** `local`: with no healthy agent able to run a task, the scheduler runs it in its own process. */
   readonly fallback: 'none' | 'local';

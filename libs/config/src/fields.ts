@@ -187,6 +187,14 @@ export function size() {
   return leaf('a size such as 512KB, 100MB, 1GiB or a number of bytes', (value) => nonNull(parseSize(value)));
 }
 
+/** A size within `min`-`max` bytes; `range` says the bounds in errors, e.g. "1KiB-100MB". */
+export function sizeBetween(min: number, max: number, range: string) {
+  return leaf(`a size of ${range} such as 1MB, 512KiB or a number of bytes`, (value) => {
+    const bytes = parseSize(value);
+    return bytes !== undefined && bytes >= min && bytes <= max ? bytes : INVALID;
+  });
+}
+
 export function rate() {
   return leaf('a rate such as 100/min, 10/s or 500/30s', (value) => nonNull(parseRate(value)));
 }

@@ -36,6 +36,11 @@ describe('loadConfig defaults', () => {
         topicPrefix: 'contextforge',
         fetchMaxWait: 100,
         linger: 5,
+        partitions: 4,
+        replicationFactor: 1,
+        createTopics: true,
+        idempotent: true,
+        maxMessageBytes: 1_000_000,
       },
       fallback: 'none',
       retry: { maxAttempts: 3, initialDelay: 200, maxDelay: 30_000 },
@@ -264,6 +269,15 @@ network:
     );
   });
 
+  it('names the queue key and the bounds of a message size out of range', () => {
+    const error = configErrorOf(() =>
+      loadConfig({ yamlText: 'coordinator:\n  queue: { max_message_bytes: 512 }\n', env: {} }),
+    );
+    expect(error.message).toBe(
+      'config: coordinator.queue.max_message_bytes: expected a size of 1KiB-100MB such as 1MB, 512KiB or a number of bytes, got 512',
+    );
+  });
+
   it('requires retry.initial_delay to be at most retry.max_delay', () => {
     const error = configErrorOf(() =>
       loadConfig({ yamlText: 'coordinator:\n  retry: { initial_delay: 1m, max_delay: 1s }\n', env: {} }),
@@ -283,6 +297,11 @@ network:
     ['agent:\n  endpoint: "memory://x"\n', 'agent.endpoint'],
     ['agent:\n  id: "has space"\n', 'agent.id'],
     ['coordinator:\n  queue: { topic_prefix: "a/b" }\n', 'coordinator.queue.topic_prefix'],
+    ['coordinator:\n  queue: { partitions: 0 }\n', 'coordinator.queue.partitions'],
+    ['coordinator:\n  queue: { replication_factor: three }\n', 'coordinator.queue.replication_factor'],
+    ['coordinator:\n  queue: { create_topics: yes }\n', 'coordinator.queue.create_topics'],
+    ['coordinator:\n  queue: { idempotent: 1 }\n', 'coordinator.queue.idempotent'],
+    ['coordinator:\n  queue: { max_message_bytes: 1GB }\n', 'coordinator.queue.max_message_bytes'],
     ['embedded:\n  agents: -1\n', 'embedded.agents'],
     ['agent:\n  weight: 1.5\n', 'agent.weight'],
     ['network:\n  tls: { enabled: yes }\n', 'network.tls.enabled'],
@@ -367,6 +386,32 @@ describe('loadConfig environment overrides', () => {
     expect(config.logging.level).toBe('debug');
     expect(config.coordinator.loadBalancing.strategy).toBe('weighted');
     expect(config.embedded.agents).toBe(2);
+  });
+
+  it('sets the Kafka topic and producer keys from CONTEXTFORGE__COORDINATOR__QUEUE__* variables', () => {
+    const config = loadConfig({
+      yamlText: 'coordinator:\n  queue: { url: "kafka://k:9092", partitions: 8 }\n',
+      env: {
+        CONTEXTFORGE__COORDINATOR__QUEUE__PARTITIONS: '12',
+        CONTEXTFORGE__COORDINATOR__QUEUE__REPLICATION_FACTOR: '3',
+        CONTEXTFORGE__COORDINATOR__QUEUE__CREATE_TOPICS: 'false',
+        CONTEXTFORGE__COORDINATOR__QUEUE__IDEMPOTENT: 'false',
+        CONTEXTFORGE__COORDINATOR__QUEUE__MAX_MESSAGE_BYTES: '4MiB',
+      },
+    });
+    expect(config.coordinator.queue).toMatchObject({
+      partitions: 12,
+      replicationFactor: 3,
+      createTopics: false,
+      idempotent: false,
+      maxMessageBytes: 4 * 1024 * 1024,
+    });
+    const error = configErrorOf(() =>
+      loadConfig({ env: { CONTEXTFORGE__COORDINATOR__QUEUE__REPLICATION_FACTOR: '0' } }),
+    );
+    expect(error.message).toBe(
+      'config: coordinator.queue.replication_factor: expected an integer 1-32, got 0 (from env CONTEXTFORGE__COORDINATOR__QUEUE__REPLICATION_FACTOR)',
+    );
   });
 
   it('makes a typo in a CONTEXTFORGE__ variable an error naming the variable', () => {

@@ -166,6 +166,13 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'A bus message failed validation where it was received; it is dead-lettered with this code.',
   },
+  MESSAGE_TOO_LARGE: {
+    http: 413,
+    grpc: 'RESOURCE_EXHAUSTED',
+    retryable: false,
+    description:
+      "A bus message is larger than coordinator.queue.max_message_bytes or the broker's limit; the publish fails and is not retried. details: topic, bytes, maxBytes.",
+  },
   STALE_ATTEMPT: {
     http: 409,
     grpc: 'ABORTED',

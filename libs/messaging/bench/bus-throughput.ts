@@ -1,7 +1,8 @@
 /**
  * Publish + consume throughput of a bus adapter (not a test: numbers depend on the machine).
  *   npx tsx --tsconfig tsconfig.base.json libs/messaging/bench/bus-throughput.ts memory:// 100000
- *   npx tsx --tsconfig tsconfig.base.json libs/messaging/bench/bus-throughput.ts kafka://127.0.0.1:PORT 20000 [perCall]
+ *   npx tsx --tsconfig tsconfig.base.json libs/messaging/bench/bus-throughput.ts kafka://127.0.0.1:PORT 20000 [perCall] [--idempotent]
+ * (--idempotent needs a cluster that grants producer ids; librdkafka's mock grants kafkajs none.)
  * Publishes `count` small messages (64 keys, in publish calls of `perCall`, default 1,000) while one group consumes them,
  * and reports messages/s from the first publish until the last message was handled.
  */
@@ -12,7 +13,8 @@ async function main(): Promise<void> {
   const url = process.argv[2] ?? 'memory://';
   const count = Number(process.argv[3] ?? 100_000);
   const perCall = Number(process.argv[4] ?? 1_000);
-  const bus = await createMessageBus(url, { kafka: { maxWaitTimeMs: 10 } });
+  const idempotent = process.argv.includes('--idempotent');
+  const bus = await createMessageBus(url, { kafka: { maxWaitTimeMs: 10, idempotent } });
   await bus.connect();
   const topic = `bench-${randomUUID().slice(0, 8)}`;
   let received = 0;

@@ -13,6 +13,13 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 import type { BusLogger, RetryPolicy } from './bus-options';
 
+export type DeadLetterPublisher = (
+  message: BusMessage,
+  error: unknown,
+  attempts: number,
+  options: { omitValue: boolean },
+) => Promise<void>;
+
 export interface ProcessBatchOptions {
   messages: readonly BusMessage[];
   handler: BatchHandler;
@@ -25,8 +32,11 @@ export interface ProcessBatchOptions {
   signal: AbortSignal;
   /** Called after each backoff wait, e.g. to heartbeat the group so a long retry keeps the member in. */
   afterWait?: () => Promise<void>;
-  /** Moves one message to `<topic>.dlq`; `attempts` is how often the handler was given it. */
-  deadLetter: (message: BusMessage, error: unknown, attempts: number) => Promise<void>;
+  /**
+   * Moves one message to `<topic>.dlq`; `attempts` is how often the handler was given it. With
+   * `omitValue` the letter carries no value (see DeadLetterContext.omitValue).
+   */
+  deadLetter: DeadLetterPublisher;
 }
 
 /**
@@ -87,7 +97,10 @@ export async function processBatch(options: ProcessBatchOptions): Promise<number
 
 /**
  * Dead-letters one message, retrying the DLQ publish with backoff while the member is active: a
- * message is never dropped because the dead-letter topic was briefly unavailable.
+ * message is never dropped because the dead-letter topic was briefly unavailable. A letter too
+ * large for the bus (MESSAGE_TOO_LARGE, which no retry fixes) goes again without its value; if
+ * even that is too large the message is logged as an error and acknowledged, so that one message
+ * cannot stop its partition for good.
  */
 async function deadLetterUntilDone(
   options: ProcessBatchOptions,
@@ -96,22 +109,28 @@ async function deadLetterUntilDone(
   attempts: number,
 ): Promise<boolean> {
   const serialized = toSerializedError(error);
+  const position = { key: message.key, partition: message.partition, offset: message.offset };
+  let omitValue = false;
   for (let tries = 1; options.isActive(); tries += 1) {
     try {
-      await options.deadLetter(message, error, attempts);
+      await options.deadLetter(message, error, attempts, { omitValue });
       options.logger.warn(
-        {
-          ...where(options),
-          key: message.key,
-          partition: message.partition,
-          offset: message.offset,
-          attempts,
-          error: serialized,
-        },
+        { ...where(options), ...position, attempts, error: serialized, ...(omitValue ? { omitValue } : {}) },
         'bus message dead-lettered',
       );
       return true;
     } catch (publishError) {
+      if (toSerializedError(publishError).code === 'MESSAGE_TOO_LARGE') {
+        if (!omitValue) {
+          omitValue = true;
+          continue;
+        }
+        options.logger.error(
+          { ...where(options), ...position, attempts, error: serialized },
+          'bus could not dead-letter a message even without its value (too large); acknowledging it',
+        );
+        return true;
+      }
       const delayMs = retryDelay(Math.min(tries, 30), options.retry);
       options.logger.error(
         { ...where(options), key: message.key, delayMs, error: toSerializedError(publishError) },

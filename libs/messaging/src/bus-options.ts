@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from './message-codec';
+
 /**
  * Options shared by every MessageBus adapter: how failed batches are retried and where the bus
  * logs what it decides (retries, dead-letters, abandoned batches).
@@ -37,19 +39,39 @@ export const SILENT_LOGGER: BusLogger = Object.freeze({
   error: () => undefined,
 });
 
-/**
- * Where a bus reports consumer lag (MetricsRegistry from libs/observability fits): messages
- * behind the high watermark of one subscription's topic for its group, summed over partitions.
- */
+/** Where a bus reports what it sees of its consumers (MetricsRegistry from libs/observability fits). */
 export interface BusMetrics {
+  /** Messages behind the high watermark of one subscription's topic for its group, summed over partitions. */
   setConsumerLag(topic: string, group: string, messages: number): void;
+  /**
+   * A member's position on a partition was out of range and it restarted at the earliest
+   * retained offset (`resets` 1 per partition); called with 0 at subscribe to create the series.
+   */
+  countOffsetResets(topic: string, group: string, resets: number): void;
 }
 
 export interface CommonBusOptions {
   retry?: Partial<RetryPolicy>;
   logger?: BusLogger;
   metrics?: BusMetrics;
+  /**
+   * The largest message publish accepts, as `encodedSize` counts it (default 1,000,000 bytes,
+   * below Kafka's default `message.max.bytes` of 1,048,588). Keep it at or below the brokers' and
+   * topics' limit; a larger message fails its publish with MESSAGE_TOO_LARGE.
+   */
+  maxMessageBytes?: number;
 }
+
+export function resolveMaxMessageBytes(maxMessageBytes: number | undefined): number {
+  const bytes = maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (!Number.isInteger(bytes) || bytes < MIN_MESSAGE_BYTES) {
+    throw new RangeError(`maxMessageBytes must be an integer >= ${MIN_MESSAGE_BYTES}, got ${bytes}`);
+  }
+  return bytes;
+}
+
+/** Room for a record's framing and a dead letter's headers; anything smaller is a mistake. */
+export const MIN_MESSAGE_BYTES = 1_024;
 
 export function resolveRetryPolicy(retry: Partial<RetryPolicy> | undefined): RetryPolicy {
   const policy = { ...DEFAULT_RETRY_POLICY, ...retry };

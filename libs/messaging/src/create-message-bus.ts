@@ -18,7 +18,12 @@ export interface MessageBusOptions extends CommonBusOptions {
  *   loaded only here, so the embedded mode never loads it.
  */
 export async function createMessageBus(url: string, options: MessageBusOptions = {}): Promise<MessageBus> {
-  const common: CommonBusOptions = { retry: options.retry, logger: options.logger, metrics: options.metrics };
+  const common: CommonBusOptions = {
+    retry: options.retry,
+    logger: options.logger,
+    metrics: options.metrics,
+    maxMessageBytes: options.maxMessageBytes,
+  };
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'memory') return new MemoryMessageBus({ ...common, ...options.memory });
   if (scheme === 'kafka') {

@@ -10,3 +10,5 @@ export { DEFAULT_RETRY_POLICY, SILENT_LOGGER } from './bus-options';
 export type { BusLogger, BusMetrics, CommonBusOptions, RetryPolicy } from './bus-options';
 export type { KafkaMessageBusOptions } from './kafka/kafka-options';
 export { kafkaGroupId } from './kafka/kafka-options';
+export { busTopics } from './bus-topics';
+export { DEFAULT_MAX_MESSAGE_BYTES, encodedSize } from './message-codec';

@@ -34,6 +34,19 @@ describe('MetricsRegistry', () => {
     expect(text).toContain('contextforge_agent_circuit_state{agent="a-1",state="closed"} 0');
   });
 
+  it('counts offset resets per topic and group, from 0 once the series is created', async () => {
+    const metrics = createMetricsRegistry({ defaultMetrics: false });
+    metrics.countOffsetResets('cf.tasks.events', 'result-store', 0);
+    expect(await metrics.exposition()).toContain(
+      'contextforge_bus_offset_resets_total{topic="cf.tasks.events",group="result-store"} 0',
+    );
+    metrics.countOffsetResets('cf.tasks.events', 'result-store', 1);
+    metrics.countOffsetResets('cf.tasks.events', 'result-store', 1);
+    expect(await metrics.exposition()).toContain(
+      'contextforge_bus_offset_resets_total{topic="cf.tasks.events",group="result-store"} 2',
+    );
+  });
+
   it('collects the default process metrics with promtool-clean names', async () => {
     const text = await createMetricsRegistry({ service: 'agent' }).exposition();
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds\{service="agent"\} /m);

@@ -52,6 +52,7 @@ export class MetricsRegistry {
   readonly agents: Gauge<'status'>;
   readonly agentCircuitState: Gauge<'agent' | 'state'>;
   readonly consumerLag: Gauge<'topic' | 'group'>;
+  readonly offsetResets: Counter<'topic' | 'group'>;
   readonly httpRequests: Counter<'service' | 'method' | 'route' | 'status'>;
   readonly httpRequestDuration: Histogram<'service' | 'method' | 'route'>;
 
@@ -123,6 +124,11 @@ export class MetricsRegistry {
       'Messages behind the high watermark, summed over partitions (0 on the memory bus).',
       ['topic', 'group'],
     );
+    this.offsetResets = counter(
+      'contextforge_bus_offset_resets_total',
+      'Consumer positions found out of range (retention deleted unhandled messages, or the topic was recreated) and restarted at the earliest retained offset, per partition.',
+      ['topic', 'group'],
+    );
     this.httpRequests = counter('contextforge_http_requests_total', 'HTTP requests answered.', [
       'service',
       'method',
@@ -179,6 +185,11 @@ export class MetricsRegistry {
   /** Consumer lag of one subscription (topic, group), summed over its partitions. */
   setConsumerLag(topic: string, group: string, messages: number): void {
     this.consumerLag.set({ topic, group }, messages);
+  }
+
+  /** Out-of-range resets of one subscription (topic, group); 0 only creates the series. */
+  countOffsetResets(topic: string, group: string, resets: number): void {
+    this.offsetResets.inc({ topic, group }, resets);
   }
 }
 

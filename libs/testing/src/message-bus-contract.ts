@@ -7,6 +7,7 @@ import type {
   Subscription,
 } from '@contextforge/contracts';
 import { deferred } from './deferred';
+import { describeSizeCases } from './message-bus-contract-size';
 import { MessageRecorder } from './message-recorder';
 import { uniqueName } from './unique-name';
 import { withTimeout } from './wait-for';
@@ -22,6 +23,8 @@ export interface MessageBusContractSubject {
   topicPrefix: string;
   /** Closes the bus and whatever the factory started (topics may be left to the broker's retention). */
   cleanup(): Promise<void>;
+  /** The message size limit the bus was built with (default 1,000,000, the adapters' default). */
+  maxMessageBytes?: number;
 }
 
 export type MessageBusContractFactory = () => Promise<MessageBusContractSubject>;
@@ -30,6 +33,9 @@ export interface MessageBusContractOptions {
   /** Bound on each wait for delivery (default 30 s: a Kafka group join or rebalance takes seconds). */
   waitMs?: number;
 }
+
+/** The adapters' default message size limit (libs/messaging's DEFAULT_MAX_MESSAGE_BYTES). */
+const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 
 interface Payload {
   id: string;
@@ -476,6 +482,14 @@ export function describeMessageBusContract(
         code: 'SERVICE_UNAVAILABLE',
         message: expect.stringContaining(`group ${group} did not catch up with ${events}`),
       });
+    });
+
+    describeSizeCases({
+      bus,
+      topic,
+      subscribe: (topicName, group, handler) => subscribe(topicName, group, handler),
+      maxMessageBytes: () => subject.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      waitMs,
     });
   });
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX } from '@contextforge/contracts';
-import { boolean, duration, integer, isHostPort, oneOf, port, text, url } from '../fields';
+import { boolean, duration, integer, isHostPort, oneOf, port, sizeBetween, text, url } from '../fields';
 import type { LoadBalancingStrategy, QueueType } from '../config-types';
 import { section, withoutUndefined } from './section';
 
@@ -47,6 +47,12 @@ export const coordinatorSection = section({
     client_id: text({ maxLength: 200 }).optional(),
     fetch_max_wait: duration().prefault('100ms'),
     linger: duration().prefault('5ms'),
+    partitions: integer(1, 10_000).prefault(4),
+    replication_factor: integer(1, 32).prefault(1),
+    create_topics: boolean().prefault(true),
+    idempotent: boolean().prefault(true),
+    // Kafka's default message.max.bytes is 1,048,588; 1MB (10^6) stays below it.
+    max_message_bytes: sizeBetween(1_024, 100_000_000, '1KiB-100MB').prefault('1MB'),
   }),
   // `local`: with no healthy agent able to run a task, the scheduler runs it in its own process.
   fallback: oneOf(['none', 'local'] as const).prefault('none'),
@@ -95,6 +101,11 @@ export const coordinatorSection = section({
       clientId: coordinator.queue.client_id,
       fetchMaxWait: coordinator.queue.fetch_max_wait,
       linger: coordinator.queue.linger,
+      partitions: coordinator.queue.partitions,
+      replicationFactor: coordinator.queue.replication_factor,
+      createTopics: coordinator.queue.create_topics,
+      idempotent: coordinator.queue.idempotent,
+      maxMessageBytes: coordinator.queue.max_message_bytes,
     }),
     fallback: coordinator.fallback,
     retry: {

@@ -12,6 +12,12 @@
  *   poison message blocks its partition.
  * - A member that leaves (or dies) without acknowledging: its messages go to another member.
  * - A new group starts from the oldest retained message (unless it asks for `from: 'latest'`).
+ * - A member whose committed position is no longer in its partition (retention deleted what it had
+ *   not handled yet, or the topic was recreated) restarts at the oldest retained message, whatever
+ *   `from` says: `from` only decides where a new group starts. Adapters count and log such resets.
+ * - Every message has a size limit (its encoded key, value and headers; default 1,000,000 bytes):
+ *   publish rejects a call holding a larger message with MESSAGE_TOO_LARGE (not retryable) and
+ *   publishes none of that call's messages.
  *
  * Left out deliberately: transactions/exactly-once (handlers are idempotent instead), message
  * deletion, and per-message acknowledgement out of order (ack is per batch, in order).

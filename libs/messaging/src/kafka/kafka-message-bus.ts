@@ -6,22 +6,29 @@ import type {
   Subscription,
   WaitForGroupOptions,
 } from '@contextforge/contracts';
-import { Kafka, Partitioners } from 'kafkajs';
-import type { Admin, Message, Producer } from 'kafkajs';
-import { DEFAULT_WAIT_FOR_GROUP_MS, resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
+import { Kafka } from 'kafkajs';
+import type { Admin, Message } from 'kafkajs';
+import {
+  DEFAULT_WAIT_FOR_GROUP_MS,
+  resolveMaxMessageBytes,
+  resolveRetryPolicy,
+  SILENT_LOGGER,
+} from '../bus-options';
 import type { BusLogger, RetryPolicy } from '../bus-options';
 import { toDeadLetter } from '../dead-letter';
-import { encodeValue, validateHeaders } from '../message-codec';
+import { encodeMessage } from '../message-codec';
 import { toBusError } from './kafka-errors';
-import { KAFKA_LOG_LEVEL, kafkaLogCreator } from './kafka-log';
+import { KAFKA_LOG_LEVEL, kafkaLogCreator, type OffsetReset } from './kafka-log';
 import { kafkaGroupId, type KafkaMessageBusOptions } from './kafka-options';
+import { KafkaProducer } from './kafka-producer';
 import { KafkaSubscription } from './kafka-subscription';
-import { KafkaTopics } from './kafka-topics';
+import { controllerProblem, KafkaTopics } from './kafka-topics';
 import {
-  MAX_SEND_BYTES,
-  MAX_SEND_MESSAGES,
+  chunks,
   PublishCoalescer,
+  requestLimits,
   sizeOf,
+  type RequestLimits,
   type TopicBatch,
 } from './publish-coalescer';
 
@@ -31,7 +38,7 @@ const WAIT_FOR_GROUP_POLL_MS = 100;
 
 interface Connected {
   kafka: Kafka;
-  producer: Producer;
+  producer: KafkaProducer;
   admin: Admin;
   topics: KafkaTopics;
 }
@@ -39,8 +46,9 @@ interface Connected {
 /**
  * The MessageBus on Kafka (kafkajs), with the port's semantics:
  * - publish: key = message key, value = JSON text, headers as strings (a W3C `traceparent`
- *   header travels like any other); acks from all in-sync replicas; an idempotent producer
- *   where the broker grants a producer id, else a plain one (logged). Concurrent publishes of
+ *   header travels like any other); acks from all in-sync replicas; an idempotent producer unless
+ *   `idempotent: false` (see KafkaProducer: connect fails where the cluster grants none; it is
+ *   never replaced by a plain one). Concurrent publishes of
  *   the process share produce requests (PublishCoalescer): one request in flight, the next one
  *   carrying everything published meanwhile.
  * - subscribe: one kafkajs consumer per subscription, Kafka groupId = `<group>.<topic>` (the port's
@@ -49,7 +57,8 @@ interface Connected {
  *   `from: 'latest'`, the high watermarks taken before subscribe resolves); batches split to `maxBatchSize`, offsets resolved and committed only after the handler
  *   resolved (or the message was dead-lettered). Retry, isolation and DLQ are processBatch's.
  *   Resolves after the member joined its group.
- * - Topics are created on first use (see KafkaTopics).
+ * - Topics: `topics` are created (or, with `createTopics: false`, checked) at connect, others on
+ *   first use (see KafkaTopics).
  * - kafkajs errors surface as AppError SERVICE_UNAVAILABLE naming the brokers.
  * - A member heartbeats between batches and backoff waits, not while its handler runs: a handler
  *   that takes longer than `sessionTimeoutMs` loses its partitions and its batch is redelivered.
@@ -61,7 +70,12 @@ export class KafkaMessageBus implements MessageBus {
   private readonly options: KafkaMessageBusOptions;
   private readonly retry: RetryPolicy;
   private readonly logger: BusLogger;
+  private readonly maxMessageBytes: number;
+  private readonly limits: RequestLimits;
+  private readonly createTopics: boolean;
   private readonly subscriptions = new Set<KafkaSubscription>();
+  /** Kafka group id -> the port's group, for what kafkajs reports by Kafka group id. */
+  private readonly groups = new Map<string, string>();
   private connected: Connected | undefined;
   private state: 'new' | 'connected' | 'closed' = 'new';
   private readonly coalescer: PublishCoalescer;
@@ -72,7 +86,13 @@ export class KafkaMessageBus implements MessageBus {
     this.options = options;
     this.retry = resolveRetryPolicy(options.retry);
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.coalescer = new PublishCoalescer((batches) => this.send(batches), options.lingerMs ?? 0);
+    this.maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
+    this.createTopics = options.createTopics ?? true;
+    this.limits = requestLimits(this.maxMessageBytes);
+    this.coalescer = new PublishCoalescer((batches) => this.send(batches), {
+      lingerMs: options.lingerMs ?? 0,
+      limits: this.limits,
+    });
   }
 
   async connect(): Promise<void> {
@@ -83,16 +103,31 @@ export class KafkaMessageBus implements MessageBus {
       brokers: this.options.brokers,
       connectionTimeout: this.options.connectionTimeoutMs ?? 3_000,
       logLevel: KAFKA_LOG_LEVEL,
-      logCreator: kafkaLogCreator(this.logger),
+      logCreator: kafkaLogCreator(this.logger, { onOffsetReset: (reset) => this.onOffsetReset(reset) }),
       retry: { initialRetryTime: 100, retries: 5 },
     });
     const admin = kafka.admin({ retry: { initialRetryTime: 100, retries: 2 } });
     try {
       await admin.connect();
-      const producer = await this.connectProducer(kafka);
       const topics = new KafkaTopics(
         admin,
-        { partitions: this.options.partitions ?? 4, replicationFactor: this.options.replicationFactor },
+        {
+          create: this.createTopics,
+          partitions: this.options.partitions ?? 4,
+          replicationFactor: this.options.replicationFactor,
+          maxMessageBytes: this.maxMessageBytes,
+        },
+        this.logger,
+      );
+      await topics.prepare(this.options.topics ?? []);
+      const producer = await KafkaProducer.connect(
+        kafka,
+        {
+          idempotent: this.options.idempotent ?? true,
+          allowAutoTopicCreation: this.createTopics,
+          brokers: this.options.brokers,
+          controllerProblem: async () => controllerProblem(await admin.describeCluster()),
+        },
         this.logger,
       );
       this.connected = { kafka, producer, admin, topics };
@@ -105,17 +140,16 @@ export class KafkaMessageBus implements MessageBus {
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     const { topics } = this.requireConnected();
-    const encoded: Message[] = messages.map((message) => ({
-      key: message.key,
-      value: encodeValue(topic, message),
-      headers: validateHeaders(topic, message),
-    }));
+    const encoded: Message[] = messages.map((message) => {
+      const { key, json, headers } = encodeMessage(topic, message, this.maxMessageBytes);
+      return { key, value: json, headers };
+    });
     if (encoded.length === 0) return;
     try {
       await topics.ensure(topic);
       await this.coalescer.publish(topic, encoded);
     } catch (error) {
-      throw toBusError(error, `publish to ${topic}`, this.options.brokers);
+      throw toBusError(error, `publish to ${topic}`, this.options.brokers, { topic });
     }
   }
 
@@ -126,11 +160,14 @@ export class KafkaMessageBus implements MessageBus {
       throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
     }
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    const groupId = kafkaGroupId(options.group, options.topic);
+    this.groups.set(groupId, options.group);
     const consumer = kafka.consumer({
-      groupId: kafkaGroupId(options.group, options.topic),
+      groupId,
       sessionTimeout,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(1_000, Math.floor(sessionTimeout / 3)),
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
+      allowAutoTopicCreation: this.createTopics,
       retry: { initialRetryTime: 100, retries: 5 },
     });
     const subscription = new KafkaSubscription(consumer, {
@@ -143,9 +180,9 @@ export class KafkaMessageBus implements MessageBus {
       joinTimeoutMs: this.options.joinTimeoutMs ?? 60_000,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
-      deadLetter: (message, error, attempts) =>
+      deadLetter: (message, error, attempts, { omitValue }) =>
         this.publish(deadLetterTopic(message.topic), [
-          toDeadLetter(message, { group: options.group, error, attempts, at: new Date() }),
+          toDeadLetter(message, { group: options.group, error, attempts, at: new Date(), omitValue }),
         ]),
     });
     try {
@@ -241,6 +278,23 @@ export class KafkaMessageBus implements MessageBus {
     );
   }
 
+  /**
+   * kafkajs found a member's position out of range and restarted the partition at the earliest
+   * retained offset (fromBeginning, see KafkaSubscription): counted and logged once, as a warning,
+   * because the messages between that position and the earliest retained one are gone unhandled
+   * (retention) or were never this topic's (recreated topic).
+   */
+  private onOffsetReset({ topic, partition, groupId, memberId }: OffsetReset): void {
+    const group = this.groups.get(groupId) ?? groupId;
+    this.options.metrics?.countOffsetResets(topic, group, 1);
+    this.logger.warn(
+      { topic, partition, group, kafkaGroupId: groupId, memberId },
+      `kafka consumer position out of range on ${topic} partition ${partition} (group ${group}): ` +
+        'restarting at the earliest retained offset (what retention deleted before the group handled it is lost; ' +
+        'a recreated topic is read from its start)',
+    );
+  }
+
   private requireConnected(): Connected {
     if (this.state !== 'connected' || !this.connected) {
       throw new AppError(
@@ -256,52 +310,12 @@ export class KafkaMessageBus implements MessageBus {
     const { producer } = this.requireConnected();
     const messages = batches.flatMap((batch) => batch.messages);
     const bytes = messages.reduce((sum, message) => sum + sizeOf(message), 0);
-    if (messages.length <= MAX_SEND_MESSAGES && bytes <= MAX_SEND_BYTES) {
-      await producer.sendBatch({ topicMessages: batches, acks: -1 });
+    if (messages.length <= this.limits.messages && bytes <= this.limits.bytes) {
+      await producer.sendBatch(batches);
       return;
     }
     for (const { topic, messages: list } of batches) {
-      for (const chunk of chunks(list)) await producer.send({ topic, messages: chunk, acks: -1 });
+      for (const chunk of chunks(list, this.limits)) await producer.send(topic, chunk);
     }
   }
-
-  /** Idempotent first; a broker that refuses producer ids (old, or ACL) gets a plain producer. */
-  private async connectProducer(kafka: Kafka): Promise<Producer> {
-    const common = { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true };
-    const idempotent = kafka.producer({
-      ...common,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      retry: { initialRetryTime: 100, retries: 5 },
-    });
-    try {
-      await idempotent.connect();
-      return idempotent;
-    } catch (error) {
-      await idempotent.disconnect().catch(() => undefined);
-      this.logger.warn(
-        { brokers: this.options.brokers, error: error instanceof Error ? error.message : String(error) },
-        'kafka idempotent producer refused; using a plain producer (acks=-1)',
-      );
-    }
-    const plain = kafka.producer({ ...common, retry: { initialRetryTime: 100, retries: 5 } });
-    await plain.connect();
-    return plain;
-  }
-}
-
-function* chunks(messages: Message[]): Generator<Message[]> {
-  let chunk: Message[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = sizeOf(message);
-    if (chunk.length > 0 && (chunk.length >= MAX_SEND_MESSAGES || bytes + size > MAX_SEND_BYTES)) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(message);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
 }

@@ -18,6 +18,18 @@ export interface KafkaMessageBusOptions extends CommonBusOptions {
   joinTimeoutMs?: number;
   /** Connection timeout per broker (default 3,000 ms). */
   connectionTimeoutMs?: number;
+  /**
+   * Topics to create or check at connect (default none), e.g. `busTopics(prefix)`: with
+   * `createTopics: false` connect fails naming those missing. Other topics are handled the same
+   * way on first use.
+   */
+  topics?: readonly string[];
+  /**
+   * true (default): create missing topics with `partitions` and `replicationFactor` (see
+   * KafkaTopics). false: never create topics (nor let produce or fetch auto-create them); a
+   * missing topic is CONFIG_INVALID, at connect for `topics`.
+   */
+  createTopics?: boolean;
   /** Partitions of topics this bus creates (default 4); the broker's default where it creates them. */
   partitions?: number;
   /**
@@ -34,6 +46,12 @@ export interface KafkaMessageBusOptions extends CommonBusOptions {
   lingerMs?: number;
   /** Replication factor of topics this bus creates (default: the broker's default). */
   replicationFactor?: number;
+  /**
+   * true (default): an idempotent producer; connect fails with CONFIG_INVALID where the cluster
+   * grants no producer id (librdkafka's mock, through kafkajs). false: a plain producer. Both send
+   * with acks -1 and one request in flight (see KafkaProducer).
+   */
+  idempotent?: boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { BatchHandler, BusMessage, Subscription } from '@contextforge/contracts';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { processBatch } from '../batch-processor';
+import { processBatch, type DeadLetterPublisher } from '../batch-processor';
 import type { BusLogger, BusMetrics, RetryPolicy } from '../bus-options';
 import { decodeValue } from '../message-codec';
 
@@ -13,7 +13,7 @@ export interface KafkaSubscriptionSettings {
   logger: BusLogger;
   joinTimeoutMs: number;
   partitionsConsumedConcurrently: number;
-  deadLetter: (message: BusMessage, error: unknown, attempts: number) => Promise<void>;
+  deadLetter: DeadLetterPublisher;
   /** Receives the subscription's lag after every batch and committed chunk. */
   metrics?: BusMetrics;
   /**
@@ -89,7 +89,13 @@ export class KafkaSubscription implements Subscription {
       );
     });
     try {
+      settings.metrics?.countOffsetResets(settings.topic, settings.group, 0);
       await consumer.connect();
+      // kafkajs's fromBeginning is its offset reset policy twice over: where a group without a
+      // committed offset starts, and where a member restarts whose offset is out of range
+      // (ConsumerGroup.recoverFromOffsetOutOfRange commits cluster.defaultOffset({ fromBeginning })).
+      // Always true, so an out-of-range member never skips ahead; `from: 'latest'` is the seek on
+      // the first join above instead.
       await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
       await consumer.run({
         autoCommit: false,

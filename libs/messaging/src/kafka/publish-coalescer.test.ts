@@ -39,7 +39,7 @@ describe('PublishCoalescer', () => {
 
   it('with a linger, lets publishes made before it ends share the first request', async () => {
     const { send, requests, nextRequest } = controlledSend();
-    const lingering = new PublishCoalescer(send, 20);
+    const lingering = new PublishCoalescer(send, { lingerMs: 20 });
     const first = lingering.publish('a', [message('1')]);
     await Promise.resolve();
     const second = lingering.publish('b', [message('2')]);

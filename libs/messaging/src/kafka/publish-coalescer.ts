@@ -1,4 +1,5 @@
 import type { Message } from 'kafkajs';
+import { encodedSize } from '../message-codec';
 
 /** Messages for one topic, in publish order. */
 export interface TopicBatch {
@@ -9,6 +10,30 @@ export interface TopicBatch {
 /** One produce request carries at most this many messages (or bytes), far below broker limits. */
 export const MAX_SEND_MESSAGES = 1_000;
 export const MAX_SEND_BYTES = 512 * 1024;
+
+/**
+ * How much one produce request may carry. A request's messages for one partition travel as one
+ * record batch, which the broker holds against `message.max.bytes`; so with a message limit below
+ * MAX_SEND_BYTES a request carries at most that much (one message alone may fill a request).
+ */
+export interface RequestLimits {
+  messages: number;
+  bytes: number;
+}
+
+export function requestLimits(maxMessageBytes: number): RequestLimits {
+  return { messages: MAX_SEND_MESSAGES, bytes: Math.min(MAX_SEND_BYTES, maxMessageBytes) };
+}
+
+export interface PublishCoalescerOptions {
+  /**
+   * How long an idle coalescer waits after the first publish before it sends (Kafka's
+   * `linger.ms`): 0 (the default) sends at once; a few ms lets publishes made meanwhile share the request.
+   */
+  lingerMs?: number;
+  /** Default requestLimits of Kafka's default message size. */
+  limits?: RequestLimits;
+}
 
 interface Pending {
   topic: string;
@@ -31,15 +56,16 @@ interface Pending {
 export class PublishCoalescer {
   private pending: Pending[] = [];
   private flushing = false;
+  private readonly lingerMs: number;
+  private readonly limits: RequestLimits;
 
-  /**
-   * @param lingerMs how long an idle coalescer waits after the first publish before it sends
-   *   (Kafka's `linger.ms`): 0 sends at once; a few ms lets publishes made meanwhile share the request.
-   */
   constructor(
     private readonly send: (batches: TopicBatch[]) => Promise<void>,
-    private readonly lingerMs = 0,
-  ) {}
+    options: PublishCoalescerOptions = {},
+  ) {
+    this.lingerMs = options.lingerMs ?? 0;
+    this.limits = options.limits ?? { messages: MAX_SEND_MESSAGES, bytes: MAX_SEND_BYTES };
+  }
 
   publish(topic: string, messages: Message[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -54,7 +80,7 @@ export class PublishCoalescer {
   private async flush(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        const taken = takeRequest(this.pending);
+        const taken = takeRequest(this.pending, this.limits);
         this.pending = this.pending.slice(taken.count);
         try {
           await this.send(taken.batches);
@@ -73,7 +99,10 @@ export class PublishCoalescer {
  * The first publishes that fit one request (always at least one publish, split further by the
  * size limits when it alone is too big), grouped by topic in order.
  */
-function takeRequest(pending: readonly Pending[]): {
+function takeRequest(
+  pending: readonly Pending[],
+  limits: RequestLimits,
+): {
   entries: Pending[];
   count: number;
   batches: TopicBatch[];
@@ -84,7 +113,7 @@ function takeRequest(pending: readonly Pending[]): {
   let bytes = 0;
   for (const entry of pending) {
     const size = entry.messages.reduce((sum, message) => sum + sizeOf(message), 0);
-    const fits = messages + entry.messages.length <= MAX_SEND_MESSAGES && bytes + size <= MAX_SEND_BYTES;
+    const fits = messages + entry.messages.length <= limits.messages && bytes + size <= limits.bytes;
     if (entries.length > 0 && !fits) break;
     entries.push(entry);
     messages += entry.messages.length;
@@ -100,6 +129,28 @@ function takeRequest(pending: readonly Pending[]): {
   };
 }
 
+/** encodedSize of a message the bus built (string key, value and headers). */
 export function sizeOf(message: Message): number {
-  return String(message.value ?? '').length + String(message.key ?? '').length + 64;
+  return encodedSize(
+    String(message.key ?? ''),
+    String(message.value ?? ''),
+    (message.headers ?? {}) as Record<string, string>,
+  );
+}
+
+/** The messages of one topic in requests within `limits`, in order; an oversized message goes alone. */
+export function* chunks(messages: readonly Message[], limits: RequestLimits): Generator<Message[]> {
+  let chunk: Message[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = sizeOf(message);
+    if (chunk.length > 0 && (chunk.length >= limits.messages || bytes + size > limits.bytes)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }

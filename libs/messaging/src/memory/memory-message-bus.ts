@@ -8,10 +8,15 @@ import type {
   WaitForGroupOptions,
 } from '@contextforge/contracts';
 import { processBatch } from '../batch-processor';
-import { DEFAULT_WAIT_FOR_GROUP_MS, resolveRetryPolicy, SILENT_LOGGER } from '../bus-options';
+import {
+  DEFAULT_WAIT_FOR_GROUP_MS,
+  resolveMaxMessageBytes,
+  resolveRetryPolicy,
+  SILENT_LOGGER,
+} from '../bus-options';
 import type { BusLogger, BusMetrics, CommonBusOptions, RetryPolicy } from '../bus-options';
 import { toDeadLetter } from '../dead-letter';
-import { decodeValue, encodeValue, validateHeaders } from '../message-codec';
+import { decodeValue, encodeMessage } from '../message-codec';
 import { partitionForKey } from '../partitioner';
 import { MemoryGroup, MemoryMember } from './memory-group';
 import { PartitionLog } from './partition-log';
@@ -54,6 +59,7 @@ export class MemoryMessageBus implements MessageBus {
   private readonly retry: RetryPolicy;
   private readonly logger: BusLogger;
   private readonly metrics: BusMetrics | undefined;
+  private readonly maxMessageBytes: number;
   private readonly topics = new Map<string, MemoryTopic>();
   private readonly members = new Set<{ member: MemoryMember; close(): Promise<void> }>();
   private state: 'new' | 'connected' | 'closed' = 'new';
@@ -69,6 +75,7 @@ export class MemoryMessageBus implements MessageBus {
     this.retry = resolveRetryPolicy(options.retry);
     this.logger = options.logger ?? SILENT_LOGGER;
     this.metrics = options.metrics;
+    this.maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
   }
 
   async connect(): Promise<void> {
@@ -99,9 +106,11 @@ export class MemoryMessageBus implements MessageBus {
     }
     const member = new MemoryMember(this.nextMemberId++, options.handler, maxBatchSize);
     group.join(member);
-    // Consumer lag is a Kafka figure; the series exists here too (as 0) so dashboards and alert
-    // rules see the same names in both modes.
+    // Consumer lag and offset resets are Kafka figures (a memory log is trimmed only behind every
+    // group, so no position falls out of range); the series exist here too (as 0) so dashboards
+    // and alert rules see the same names in both modes.
     this.metrics?.setConsumerLag(options.topic, options.group, 0);
+    this.metrics?.countOffsetResets(options.topic, options.group, 0);
     this.scheduleAll(topic, group);
 
     let closing: Promise<void> | undefined;
@@ -184,13 +193,15 @@ export class MemoryMessageBus implements MessageBus {
     return topic;
   }
 
-  /** Validates every message before appending any, so a bad message fails the whole call. */
+  /**
+   * Validates and measures every message before appending any, so a bad or too large message
+   * fails the whole call (as on Kafka, where nothing of the call is sent).
+   */
   private append(topicName: string, messages: readonly OutgoingMessage[]): void {
-    const stored: StoredMessage[] = messages.map((message) => ({
-      key: message.key,
-      json: encodeValue(topicName, message),
-      headers: validateHeaders(topicName, message),
-    }));
+    const stored: StoredMessage[] = messages.map((message) => {
+      const { key, json, headers } = encodeMessage(topicName, message, this.maxMessageBytes);
+      return { key, json, headers };
+    });
     const topic = this.topic(topicName);
     const touched = new Set<number>();
     for (const message of stored) {
@@ -241,8 +252,9 @@ export class MemoryMessageBus implements MessageBus {
           logger: this.logger,
           signal: member.abort.signal,
           isActive: () => !member.closed && group.owners[partition] === member,
-          deadLetter: async (message, error, attempts) => {
-            const dead = toDeadLetter(message, { group: group.name, error, attempts, at: new Date() });
+          deadLetter: async (message, error, attempts, { omitValue }) => {
+            const at = new Date();
+            const dead = toDeadLetter(message, { group: group.name, error, attempts, at, omitValue });
             this.append(deadLetterTopic(topic.name), [dead]);
           },
         }),

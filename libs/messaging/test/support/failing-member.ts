@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const bus = new KafkaMessageBus({
     brokers: brokers.split(','),
     maxWaitTimeMs: 10,
+    idempotent: false,
     sessionTimeoutMs: 6_000,
     retry: { maxRetries: 1_000_000, initialDelayMs: 50, maxDelayMs: 50 },
   });

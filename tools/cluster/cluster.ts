@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       consulAddress: consul?.url ?? (env['CONSUL_HTTP_ADDR'] as string),
       databaseUrl,
       jwtSecret,
-      ...(kafka ? { fetchMaxWait: '5ms' } : {}),
+      ...(kafka ? { fetchMaxWait: '5ms', idempotentProducer: false } : {}),
       schedulerReplicas: replicas,
       ports: {
         gateway: gatewayPort,

@@ -6,6 +6,7 @@ import { topicNames, type Discovery, type MessageBus, type TaskView } from '@con
 import { createDiscovery } from '@contextforge/discovery';
 import { createDevCredentials, type DevCredentials } from '@contextforge/auth';
 import { startGateway } from '@contextforge/gateway-service';
+import { busOptionsFromConfig } from '@contextforge/service-wiring';
 import { createMessageBus } from '@contextforge/messaging';
 import {
   createLogger,
@@ -73,10 +74,13 @@ export async function startEmbeddedSystem(
   };
   try {
     const topics = topicNames(config.coordinator.queue.topicPrefix);
-    const bus = await createMessageBus(config.coordinator.queue.url, {
-      logger: logger.child({ component: 'bus' }),
-      metrics,
-    });
+    const bus = await createMessageBus(
+      config.coordinator.queue.url,
+      busOptionsFromConfig(config, 'contextforge-embedded', {
+        logger: logger.child({ component: 'bus' }),
+        metrics,
+      }),
+    );
     await bus.connect();
     stack.push(() => bus.close());
 

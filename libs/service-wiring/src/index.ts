@@ -1,2 +1,2 @@
-export { openBus, openDiscovery, replicaId } from './open-adapters';
+export { busOptionsFromConfig, openBus, openDiscovery, replicaId } from './open-adapters';
 export { openTls } from './open-tls';

@@ -1,9 +1,38 @@
+import type { Config } from '@contextforge/config';
 import type { Discovery, MessageBus } from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
-import { createMessageBus } from '@contextforge/messaging';
+import { busTopics, createMessageBus, type MessageBusOptions } from '@contextforge/messaging';
 import type { ServiceContext } from '@contextforge/process-kit';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+
+/**
+ * The bus options `coordinator.queue` configures (one place, for every app and the embedded
+ * system): topics, their partitions and replication, whether to create them, idempotence, the
+ * message size limit, fetch wait and linger.
+ */
+export function busOptionsFromConfig(
+  config: Config,
+  clientId: string,
+  extra: Pick<MessageBusOptions, 'logger' | 'metrics'> & { lingerMs?: number } = {},
+): MessageBusOptions {
+  const queue = config.coordinator.queue;
+  return {
+    ...(extra.logger ? { logger: extra.logger } : {}),
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
+    maxMessageBytes: queue.maxMessageBytes,
+    kafka: {
+      clientId,
+      maxWaitTimeMs: queue.fetchMaxWait,
+      lingerMs: extra.lingerMs ?? queue.linger,
+      topics: busTopics(queue.topicPrefix),
+      createTopics: queue.createTopics,
+      partitions: queue.partitions,
+      replicationFactor: queue.replicationFactor,
+      idempotent: queue.idempotent,
+    },
+  };
+}
 
 /** Connects the message bus the config names and registers its close with the service. */
 export async function openBus(
@@ -11,12 +40,14 @@ export async function openBus(
   clientId: string,
   options: { lingerMs?: number } = {},
 ): Promise<MessageBus> {
-  const { fetchMaxWait, linger } = config.coordinator.queue;
-  const bus = await createMessageBus(config.coordinator.queue.url, {
-    logger,
-    kafka: { clientId, maxWaitTimeMs: fetchMaxWait, lingerMs: options.lingerMs ?? linger },
-    ...(metrics ? { metrics } : {}),
-  });
+  const bus = await createMessageBus(
+    config.coordinator.queue.url,
+    busOptionsFromConfig(config, clientId, {
+      logger,
+      ...(metrics ? { metrics } : {}),
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+    }),
+  );
   await bus.connect();
   onStop(() => bus.close());
   return bus;

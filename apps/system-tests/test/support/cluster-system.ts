@@ -91,7 +91,7 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
       ports: { gateway, registry, scheduler, resultStore, agents },
       topicPrefix,
       jwtSecret,
-      ...(kafkaMock ? { fetchMaxWait: '5ms' } : {}),
+      ...(kafkaMock ? { fetchMaxWait: '5ms', idempotentProducer: false } : {}),
       env: {
         LOG_LEVEL: 'warn',
         // The tests submit thousands of tasks from one address; the limits have tests of their own.

@@ -48,6 +48,11 @@ export interface ContextForgeClusterOptions {
    * which holds an empty fetch for the whole wait instead of answering when a message arrives.
    */
   fetchMaxWait?: string;
+  /**
+   * coordinator.queue.idempotent for every process; false on librdkafka's mock cluster, whose
+   * controller kafkajs cannot ask for a producer id (docs/operations.md).
+   */
+  idempotentProducer?: boolean;
   /** Variables for every process, applied last (e.g. LOG_LEVEL or CONTEXTFORGE__SECTION__KEY). */
   env?: Record<string, string>;
 }
@@ -97,6 +102,9 @@ export function contextForgeCluster(options: ContextForgeClusterOptions): Contex
     ...(options.fetchMaxWait
       ? { CONTEXTFORGE__COORDINATOR__QUEUE__FETCH_MAX_WAIT: options.fetchMaxWait }
       : {}),
+    ...(options.idempotentProducer === undefined
+      ? {}
+      : { CONTEXTFORGE__COORDINATOR__QUEUE__IDEMPOTENT: String(options.idempotentProducer) }),
   };
   const app = (name: string, app: string, port: number, env: Record<string, string> = {}): ProcessSpec => ({
     name,

@@ -101,7 +101,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
       topicPrefix,
       jwtSecret,
       // The mock holds an empty fetch for the whole wait (a real broker answers at once).
-      ...(kafkaMock ? { fetchMaxWait: '5ms' } : {}),
+      ...(kafkaMock ? { fetchMaxWait: '5ms', idempotentProducer: false } : {}),
       env: {
         LOG_LEVEL: 'warn',
         CONTEXTFORGE__COORDINATOR__HOST: '127.0.0.1',

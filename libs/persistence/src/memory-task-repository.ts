@@ -1,5 +1,7 @@
 import {
   AppError,
+  DEFAULT_INLINE_LIMIT_BYTES,
+  boundTaskChange,
   type ClaimOutcome,
   type ClaimRequest,
   type FailedAttempt,
@@ -14,6 +16,9 @@ import {
   type CreateTaskResult,
   type EventOutcome,
   type ListTasksFilter,
+  type PayloadOwner,
+  type PayloadRef,
+  type StoredPayload,
   type SymbolHit,
   type SymbolSearchFilter,
   type SymbolSearchPage,
@@ -29,6 +34,7 @@ import {
 } from '@contextforge/contracts';
 import { toJsonValue } from './domain/json';
 import { compareNewestFirst, resolveListQuery, toPage } from './domain/list-query';
+import { checkPayloadOwner, newStoredPayload } from './domain/payloads';
 import { planEvents, type EventPlan } from './domain/plan-events';
 import {
   decisionEvent,
@@ -63,6 +69,11 @@ import {
   queuedStateOf,
 } from './domain/task-records';
 
+export interface MemoryTaskRepositoryOptions {
+  /** Inputs and outputs larger than this stay out of outbox messages (default 64 KiB; boundTaskChange). */
+  inlineLimitBytes?: number;
+}
+
 /**
  * TaskRepository in process memory, for service tests and quick local runs. Same semantics as the
  * SQL adapter (both share the planning code in ./domain and pass one contract suite); every call
@@ -72,6 +83,8 @@ import {
  * are kept, which is all de-duplication needs; the history taskEvents reads holds applied ones).
  */
 export class MemoryTaskRepository implements TaskRepository, TaskQueue {
+  private readonly inlineLimitBytes: number;
+  private readonly payloads = new Map<string, StoredPayload>();
   private readonly tasks = new Map<string, TaskRecord>();
   /** Committed changes not yet relayed (the outbox). */
   private outbox: TaskChangedMessage[] = [];
@@ -85,6 +98,10 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
   private readonly cacheKeys = new Map<string, string>();
   private readonly symbols: IndexedSymbol[] = [];
   private open = false;
+
+  constructor(options: MemoryTaskRepositoryOptions = {}) {
+    this.inlineLimitBytes = options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
+  }
 
   async connect(): Promise<void> {
     this.open = true;
@@ -117,8 +134,8 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
       this.history.set(hit.view.id, [hit.created, hit.completion]);
       this.results.set(hit.view.id, hit.result);
       this.outbox.push(
-        structuredClone({ ...hit.created, task: queuedStateOf(hit.view, hit.created) }),
-        structuredClone({ ...hit.completion, task: hit.view }),
+        structuredClone(this.bound({ ...hit.created, task: queuedStateOf(hit.view, hit.created) })),
+        structuredClone(this.bound({ ...hit.completion, task: hit.view })),
       );
       return structuredClone({
         task: hit.view,
@@ -131,7 +148,7 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     this.tasks.set(queued.id, queued);
     this.eventIds.add(created.event.eventId);
     this.history.set(queued.id, [created]);
-    this.outbox.push(structuredClone({ ...created, task: queued }));
+    this.outbox.push(structuredClone(this.bound({ ...created, task: queued })));
     return { task: structuredClone(queued), created: true, event: structuredClone(created) };
   }
 
@@ -197,7 +214,11 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     now: Date,
     patch: (record: TaskRecord) => TaskRecord = (record) => record,
   ): EventPlan {
-    const plan = planEvents(events, this.tasks, this.eventIds, now, new Set(this.results.keys()));
+    const plan = planEvents(events, this.tasks, this.eventIds, now, {
+      resultTaskIds: new Set(this.results.keys()),
+      payloads: this.payloads,
+      inlineLimitBytes: this.inlineLimitBytes,
+    });
     for (const task of plan.updates) this.tasks.set(task.id, structuredClone(patch(task)));
     this.outbox.push(...structuredClone(plan.changes));
     for (const record of plan.records) {
@@ -210,6 +231,24 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     for (const result of plan.results) this.results.set(result.taskId, result);
     this.symbols.push(...structuredClone(plan.symbols));
     return plan;
+  }
+
+  async putOutputPayload(owner: PayloadOwner, output: unknown): Promise<PayloadRef> {
+    this.assertOpen();
+    checkPayloadOwner(this.tasks.get(owner.taskId), owner);
+    const payload = newStoredPayload(owner, output, new Date());
+    this.payloads.set(payload.id, payload);
+    return { id: payload.id, bytes: payload.bytes };
+  }
+
+  async getPayload(id: string): Promise<StoredPayload | undefined> {
+    this.assertOpen();
+    const payload = this.payloads.get(id);
+    return payload && structuredClone(payload);
+  }
+
+  private bound(change: TaskChangedMessage): TaskChangedMessage {
+    return boundTaskChange(change, this.inlineLimitBytes);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {

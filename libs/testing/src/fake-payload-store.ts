@@ -26,11 +26,10 @@ export class FakePayloadStore implements PayloadStore {
   /** While set, every put rejects with it (a store outage). */
   failure: unknown;
 
-  /** Opens a task at attempt 1 with a fresh token. */
-  open(taskId: string = randomUUID()): Required<PayloadOwner> {
-    const token = randomUUID();
-    this.attempts.set(taskId, { attempt: 1, token, final: false });
-    return { taskId, attempt: 1, token };
+  /** Opens a task at `attempt` (default 1) with `token` (default a fresh one). */
+  open(taskId: string = randomUUID(), attempt = 1, token: string = randomUUID()): Required<PayloadOwner> {
+    this.attempts.set(taskId, { attempt, token, final: false });
+    return { taskId, attempt, token };
   }
 
   supersede(owner: PayloadOwner): Required<PayloadOwner> {

@@ -1,5 +1,7 @@
 import {
   AppError,
+  DEFAULT_INLINE_LIMIT_BYTES,
+  boundTaskChange,
   isFinalStatus,
   type RedriveOutcome,
   CONSUMER_GROUPS,
@@ -10,6 +12,7 @@ import {
   type BatchSubmitItem,
   type ListTasksFilter,
   type MessageBus,
+  type PayloadStore,
   type ResultStoreApi,
   type SubmitOptions,
   type SubmitOutcome,
@@ -57,6 +60,11 @@ export interface ResultStoreOptions {
    * attempts by error code, and the agents' run time of succeeded attempts.
    */
   metrics?: MetricsRegistry;
+  /**
+   * Inputs and outputs larger than this stay out of the task changes it announces (config
+   * `payloads.inline_limit`, default 64 KiB; boundTaskChange). Give the repository the same.
+   */
+  inlineLimitBytes?: number;
 }
 
 /** Default and largest page of taskEvents. */
@@ -78,9 +86,20 @@ export const MAX_TASK_EVENTS_PAGE = 1000;
  * consumers order by seq and fill gaps the same way.
  */
 export class ResultStore implements ResultStoreApi {
+  /**
+   * The payload store agents upload large outputs to (payloads by reference): in-process in the
+   * embedded mode, behind payloadRouter (libs/http-kit) in the cluster. Fenced by the repository.
+   */
+  readonly payloads: PayloadStore;
   private subscription: Subscription | undefined;
 
-  constructor(private readonly options: ResultStoreOptions) {}
+  constructor(private readonly options: ResultStoreOptions) {
+    const { repository } = options;
+    this.payloads = {
+      put: (owner, content) => repository.putOutputPayload(owner, content),
+      get: (id) => repository.getPayload(id),
+    };
+  }
 
   async start(): Promise<void> {
     this.subscription = await this.options.bus.subscribe({
@@ -302,13 +321,17 @@ export class ResultStore implements ResultStoreApi {
     return outcome.task;
   }
 
-  /** Publishes committed changes on the task-changes topic; a failure is logged (see the class comment). */
+  /**
+   * Publishes committed changes on the task-changes topic, bounded by the inline limit; a failure
+   * is logged (see the class comment).
+   */
   private async announceChanges(changes: readonly TaskChangedMessage[]): Promise<void> {
     if (changes.length === 0) return;
+    const limit = this.options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
     try {
       await this.options.bus.publish(
         this.options.topics.taskChanges,
-        changes.map((change) => ({ key: change.task.id, value: change })),
+        changes.map((change) => ({ key: change.task.id, value: boundTaskChange(change, limit) })),
       );
     } catch (error) {
       this.options.logger.warn(

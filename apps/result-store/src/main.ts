@@ -4,6 +4,7 @@ import {
   createServiceApp,
   leaseRouter,
   listen,
+  payloadRouter,
   resultStoreRouter,
 } from '@contextforge/http-kit';
 import { createApiKeyStore, createLeaseStore, createTaskRepository } from '@contextforge/persistence';
@@ -18,7 +19,11 @@ void runService(
     // No linger: the store's consumer handles one batch at a time and waits for the announcement of
     // each before the next, so a lingering producer would only add its wait to every batch.
     const bus = await openBus(context, 'result-store', { lingerMs: 0 });
-    const repository = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
+    const inlineLimitBytes = config.payloads.inlineLimit;
+    const repository = createTaskRepository(config.database.url, {
+      poolSize: config.database.poolMax,
+      inlineLimitBytes,
+    });
     await repository.connect();
     onStop(() => repository.close());
     const leases = await createLeaseStore(config.database.url);
@@ -33,11 +38,13 @@ void runService(
       topics: topicNames(config.coordinator.queue.topicPrefix),
       logger,
       metrics,
+      inlineLimitBytes,
     });
     await store.start();
     onStop(() => store.stop());
     const routers = [
       resultStoreRouter(store, config.network.bodyLimit),
+      payloadRouter(store.payloads, config.network.bodyLimit),
       leaseRouter(leases),
       apiKeyStoreRouter(apiKeys),
     ];

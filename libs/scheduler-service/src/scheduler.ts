@@ -208,6 +208,8 @@ export class Scheduler {
    * agent is aborted there (the store already made the cancellation final).
    */
   private async onChanges(messages: readonly BusMessage[]): Promise<void> {
+    let wake = false;
+    let settle = false;
     for (const message of messages) {
       const change = parseOrThrow(TaskChangedMessageSchema, message.value, 'task change', 'INVALID_MESSAGE');
       const { event, task } = change;
@@ -216,8 +218,12 @@ export class Scheduler {
         if (call?.attempt === event.attempt) call.cancelled = event.reason;
         else await this.cancelAt(task.agentId, task.id, event.attempt, event.reason);
       }
+      wake ||= WAKING_EVENTS.has(event.type);
+      // A failed attempt waits for its retry decision: sweep now rather than at the next tick.
+      settle ||= event.type === 'failed';
     }
-    this.schedulePump();
+    if (settle) void this.sweep();
+    if (wake) this.schedulePump();
   }
 
   private onAgents(instances: AgentInstance[]): void {
@@ -494,6 +500,19 @@ export class Scheduler {
       );
   }
 }
+
+/**
+ * The changes after which a claim may find something: a task queued (new, retried, handed back,
+ * re-driven) or a slot freed. A claim's own `dispatched`, and `started` and `progress`, change
+ * neither, so they wake nobody (half the claims a busy queue would otherwise make find nothing).
+ */
+const WAKING_EVENTS: ReadonlySet<string> = new Set([
+  'queued',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'dead_lettered',
+]);
 
 function queueAgentOf(registration: AgentRegistration): QueueAgent {
   return {

@@ -58,6 +58,11 @@ export interface SchedulerOptions {
    * live (or is another process now), fails as AGENT_LOST (default 10 s). Runs every 4 sweeps.
    */
   orphanAfterMs?: number;
+  /**
+   * How long a change waits before it starts a claim, so that the completions arriving meanwhile
+   * share one claim transaction instead of one each (default 5 ms, like a Kafka producer's linger).
+   */
+  claimLingerMs?: number;
   /** Most tasks one claim takes (default 500). */
   claimBatchSize?: number;
   /** Called after every write that committed changes (the process's outbox relay publishes them). */
@@ -110,6 +115,7 @@ export class Scheduler {
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
   private sweeps = 0;
@@ -174,6 +180,7 @@ export class Scheduler {
     this.stopScrape?.();
     this.watch?.close();
     clearTimeout(this.retryTimer);
+    clearTimeout(this.lingerTimer);
     clearInterval(this.sweepTimer);
     this.breakers.close();
     await this.subscription?.close();
@@ -223,7 +230,7 @@ export class Scheduler {
       settle ||= event.type === 'failed';
     }
     if (settle) void this.sweep();
-    if (wake) this.schedulePump();
+    if (wake) this.wakeSoon();
   }
 
   private onAgents(instances: AgentInstance[]): void {
@@ -255,6 +262,15 @@ export class Scheduler {
       }
     }
     void this.sweep();
+  }
+
+  /** A claim after the linger, shared by every change that arrives meanwhile. */
+  private wakeSoon(): void {
+    if (this.lingerTimer || this.stopped) return;
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.schedulePump();
+    }, this.options.claimLingerMs ?? 5);
   }
 
   /** Claims until the agents are full or the queue is empty; one run at a time. */

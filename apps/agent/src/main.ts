@@ -2,6 +2,7 @@ import { AgentRuntime } from '@contextforge/agent-sdk';
 import { serveAgentEndpoint } from '@contextforge/agent-transport';
 import { agentTypesByName } from '@contextforge/agent-types';
 import { topicNames } from '@contextforge/contracts';
+import { HttpPayloadStore } from '@contextforge/http-kit';
 import { runService } from '@contextforge/process-kit';
 import { openBus, openDiscovery, openTls } from '@contextforge/service-wiring';
 import { hostname } from 'node:os';
@@ -47,6 +48,9 @@ void runService(
       },
       heartbeatIntervalMs: settings.registry.heartbeatInterval,
       drainTimeoutMs: settings.drainTimeout,
+      // Outputs too large for a bus message go to the result-store; events carry their ids.
+      payloadStore: new HttpPayloadStore(config.resultStore.url),
+      inlineLimitBytes: config.payloads.inlineLimit,
     });
     await runtime.start();
     onStop(() => runtime.stop());

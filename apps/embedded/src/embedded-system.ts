@@ -91,7 +91,10 @@ export async function startEmbeddedSystem(
     await discovery.connect();
     stack.push(() => discovery.close());
 
-    const repository = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
+    const repository = createTaskRepository(config.database.url, {
+      poolSize: config.database.poolMax,
+      inlineLimitBytes: config.payloads.inlineLimit,
+    });
     await repository.connect();
     stack.push(() => repository.close());
 
@@ -175,6 +178,9 @@ export async function startEmbeddedSystem(
         listen: async (endpoint) => network.listen(`memory://${id}`, endpoint),
         heartbeatIntervalMs: config.agent.registry.heartbeatInterval,
         drainTimeoutMs: config.agent.drainTimeout,
+        // Outputs above the inline limit go to the store by reference, never onto the bus.
+        payloadStore: resultStore.payloads,
+        inlineLimitBytes: config.payloads.inlineLimit,
       });
       await agent.start();
       stack.push(() => agent.stop());

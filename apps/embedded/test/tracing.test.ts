@@ -58,7 +58,6 @@ describe('embedded system tracing', () => {
       expect.arrayContaining([
         { event: 'started', parent: execute?.spanContext().spanId },
         { event: 'succeeded', parent: execute?.spanContext().spanId },
-        { event: 'dispatched', parent: create?.spanContext().spanId },
       ]),
     );
   });

@@ -3,6 +3,7 @@ import {
   createServiceApp,
   leaseRouter,
   listen,
+  payloadRouter,
   resultStoreRouter,
 } from '@contextforge/http-kit';
 import { createApiKeyStore, createLeaseStore, createTaskRepository } from '@contextforge/persistence';
@@ -17,7 +18,11 @@ void runService(
     // No linger: the store's consumer handles one batch at a time and waits for the announcement of
     // each before the next, so a lingering producer would only add its wait to every batch.
     const bus = await openBus(context, 'result-store', { lingerMs: 0 });
-    const repository = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
+    const inlineLimitBytes = config.payloads.inlineLimit;
+    const repository = createTaskRepository(config.database.url, {
+      poolSize: config.database.poolMax,
+      inlineLimitBytes,
+    });
     await repository.connect();
     onStop(() => repository.close());
     const leases = await createLeaseStore(config.database.url);
@@ -32,6 +37,7 @@ void runService(
     const store = service.resultStore;
     const routers = [
       resultStoreRouter(store, config.network.bodyLimit),
+      payloadRouter(store.payloads, config.network.bodyLimit),
       leaseRouter(leases),
       apiKeyStoreRouter(apiKeys),
     ];

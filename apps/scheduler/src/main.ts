@@ -7,7 +7,13 @@ import {
 import { agentTypesByName } from '@contextforge/agent-types';
 import { topicNames, type AgentRegistration, type MessageBus } from '@contextforge/contracts';
 import { createDiscovery } from '@contextforge/discovery';
-import { HttpLeaseStore, HttpResultStoreClient, createServiceApp, listen } from '@contextforge/http-kit';
+import {
+  HttpLeaseStore,
+  HttpPayloadStore,
+  HttpResultStoreClient,
+  createServiceApp,
+  listen,
+} from '@contextforge/http-kit';
 import { OutboxRelay, createTaskRepository } from '@contextforge/persistence';
 import { runService, type ServiceContext } from '@contextforge/process-kit';
 import { createSchedulerService } from '@contextforge/scheduler-service';
@@ -21,7 +27,10 @@ void runService(
     const bus = await openBus(context, 'scheduler');
     const discovery = await openDiscovery(context);
     // The queue is the task tables: every replica claims from them (no leader, no standby).
-    const queue = createTaskRepository(config.database.url, { poolSize: config.database.poolMax });
+    const queue = createTaskRepository(config.database.url, {
+      poolSize: config.database.poolMax,
+      inlineLimitBytes: config.payloads.inlineLimit,
+    });
     await queue.connect();
     onStop(() => queue.close());
     const relay = new OutboxRelay({
@@ -110,6 +119,8 @@ async function startLocalFallback(
     listen: async (agent) => network.listen(endpoint, agent),
     heartbeatIntervalMs: config.agent.registry.heartbeatInterval,
     drainTimeoutMs: config.agent.drainTimeout,
+    payloadStore: new HttpPayloadStore(config.resultStore.url),
+    inlineLimitBytes: config.payloads.inlineLimit,
   });
   await runtime.start();
   onStop(() => runtime.stop());

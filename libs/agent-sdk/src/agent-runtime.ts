@@ -1,5 +1,7 @@
 import {
   AppError,
+  DEFAULT_INLINE_LIMIT_BYTES,
+  exceedsInlineLimit,
   isRetryable,
   parseOrThrow,
   toSerializedError,
@@ -9,10 +11,13 @@ import {
   type Assignment,
   type Discovery,
   type MessageBus,
+  type PayloadOwner,
+  type PayloadStore,
   type TaskEvent,
   type TopicNames,
 } from '@contextforge/contracts';
 import { startSpanFrom, type Logger } from '@contextforge/observability';
+import { retry } from '@contextforge/resilience';
 import { randomUUID } from 'node:crypto';
 import type { AgentTypeDefinition } from './define-agent-type';
 import { EventPublisher } from './event-publisher';
@@ -30,6 +35,15 @@ export interface AgentRuntimeOptions {
   heartbeatIntervalMs: number;
   /** How long `stop()` lets in-flight tasks finish before aborting them and handing them back. */
   drainTimeoutMs: number;
+  /**
+   * Where outputs too large for a bus message go (payloads by reference): an output whose JSON is
+   * larger than `inlineLimitBytes` is stored here under the attempt (and its token), and
+   * `succeeded` carries only its id (`outputRef`). Without a store every output is published
+   * inline, whatever its size.
+   */
+  payloadStore?: PayloadStore;
+  /** Default DEFAULT_INLINE_LIMIT_BYTES (64 KiB; config `payloads.inline_limit`). */
+  inlineLimitBytes?: number;
 }
 
 interface Running {
@@ -42,7 +56,9 @@ interface Running {
 
 /**
  * Runs agent types: registers with discovery, heartbeats, accepts at most `concurrency` attempts,
- * publishes started/progress/succeeded/failed/cancelled events, and drains on stop().
+ * publishes started/progress/succeeded/failed/cancelled events, and drains on stop(). A large
+ * output is uploaded to the payload store before `succeeded` (see AgentRuntimeOptions.payloadStore);
+ * an upload that fails after retries fails the attempt with the store's error.
  */
 export class AgentRuntime implements AgentEndpoint {
   readonly registration: AgentRegistration;
@@ -243,10 +259,12 @@ export class AgentRuntime implements AgentEndpoint {
         ),
       );
       handling.catch(() => undefined);
-      const output = await Promise.race([handling, aborted]);
+      const output = (await Promise.race([handling, aborted])) ?? null;
       controller.signal.throwIfAborted();
       const durationMs = Math.round(performance.now() - startedAt);
-      publish({ ...base(), type: 'succeeded', agentId: this.id, output: output ?? null, durationMs });
+      const carried = await this.carry(output, { taskId: task.id, attempt, token }, controller.signal);
+      controller.signal.throwIfAborted();
+      publish({ ...base(), type: 'succeeded', agentId: this.id, ...carried, durationMs });
       span.end();
     } catch (thrown) {
       const error = controller.signal.aborted ? controller.signal.reason : thrown;
@@ -266,6 +284,22 @@ export class AgentRuntime implements AgentEndpoint {
       settled = true;
       clearTimeout(timeout);
     }
+  }
+
+  /**
+   * How `succeeded` carries the output: inline, or, when it is larger than the inline limit and
+   * there is a payload store, as the id it was stored under. Transient upload failures are retried.
+   */
+  private async carry(
+    output: unknown,
+    owner: PayloadOwner,
+    signal: AbortSignal,
+  ): Promise<{ output: unknown } | { outputRef: string }> {
+    const store = this.options.payloadStore;
+    const limit = this.options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
+    if (!store || !exceedsInlineLimit(output, limit)) return { output };
+    const ref = await retry(() => store.put(owner, output), { maxAttempts: 3, maxMs: 2_000, signal });
+    return { outputRef: ref.id };
   }
 
   private async heartbeat(): Promise<void> {

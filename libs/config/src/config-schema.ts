@@ -6,6 +6,7 @@ import { loggingSection, networkSection, securitySection } from './sections/netw
 import {
   databaseSection,
   embeddedSection,
+  payloadsSection,
   registrySection,
   resultStoreSection,
   schedulerSection,
@@ -23,6 +24,7 @@ export const configSchema = z
     database: databaseSection,
     scheduler: schedulerSection,
     result_store: resultStoreSection,
+    payloads: payloadsSection,
     embedded: embeddedSection,
     network: networkSection,
     security: securitySection,
@@ -39,6 +41,7 @@ export const configSchema = z
     database: sections.database,
     scheduler: sections.scheduler,
     resultStore: sections.result_store,
+    payloads: sections.payloads,
     embedded: sections.embedded,
     network: sections.network,
     security: sections.security,

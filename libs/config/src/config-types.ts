@@ -14,6 +14,7 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly scheduler: SchedulerConfig;
   readonly resultStore: ResultStoreConfig;
+  readonly payloads: PayloadsConfig;
   readonly embedded: EmbeddedConfig;
   readonly network: NetworkConfig;
   readonly security: SecurityConfig;
@@ -157,6 +158,16 @@ export interface ResultStoreConfig {
   readonly port: number;
   /** Where other services reach the result-store. Default http://127.0.0.1:<port>. */
   readonly url: string;
+}
+
+/** Payloads by reference (libs/contracts/src/payloads.ts). */
+export interface PayloadsConfig {
+  /**
+   * Task inputs and outputs whose JSON is larger than this (bytes) never travel in a bus message:
+   * agents store such outputs in the result-store and publish their id, and task-changes messages
+   * leave them out. 1 KiB to 256 KiB, default 64 KiB.
+   */
+  readonly inlineLimit: number;
 }
 
 export interface EmbeddedConfig {

@@ -183,8 +183,17 @@ export function duration() {
   );
 }
 
-export function size() {
-  return leaf('a size such as 512KB, 100MB, 1GiB or a number of bytes', (value) => nonNull(parseSize(value)));
+/** A size in bytes; with `range`, only from `range.min` to `range.max` (written as `range.expected`). */
+export function size(range?: { min: number; max: number; expected: string }) {
+  if (!range) {
+    return leaf('a size such as 512KB, 100MB, 1GiB or a number of bytes', (value) =>
+      nonNull(parseSize(value)),
+    );
+  }
+  return leaf(`a size ${range.expected}`, (value) => {
+    const bytes = parseSize(value);
+    return bytes !== undefined && bytes >= range.min && bytes <= range.max ? bytes : INVALID;
+  });
 }
 
 /** A size within `min`-`max` bytes; `range` says the bounds in errors, e.g. "1KiB-100MB". */

@@ -11,6 +11,7 @@ export type {
   LogLevel,
   LoggingConfig,
   NetworkConfig,
+  PayloadsConfig,
   QueueType,
   RegistryConfig,
   ResultStoreConfig,

@@ -65,6 +65,7 @@ describe('loadConfig defaults', () => {
     expect(config.database).toEqual({ url: 'pglite://memory', poolMax: 10 });
     expect(config.scheduler).toEqual({ port: 8083 });
     expect(config.resultStore).toEqual({ port: 8084, url: 'http://127.0.0.1:8084' });
+    expect(config.payloads).toEqual({ inlineLimit: 65_536 });
     expect(config.embedded).toEqual({ agents: 4 });
     expect(config.network).toMatchObject({
       tls: { enabled: false, requireClientCert: false, pinnedPublicKeys: [], reloadInterval: 5_000 },
@@ -226,6 +227,20 @@ network:
       'config: network.rate_limiting.per_ip: expected a rate such as 100/min, 10/s or 500/30s, got "100 per minute"',
       'config: network.body_limit: expected a size such as 512KB, 100MB, 1GiB or a number of bytes, got "lots"',
     ]);
+  });
+
+  it('reads payloads.inline_limit as bytes, within 1KiB-256KiB', () => {
+    expect(loadConfig({ yamlText: 'payloads:\n  inline_limit: 100KB\n', env: {} }).payloads).toEqual({
+      inlineLimit: 100_000,
+    });
+    expect(
+      loadConfig({ yamlText: '', env: { CONTEXTFORGE__PAYLOADS__INLINE_LIMIT: '2048' } }).payloads
+        .inlineLimit,
+    ).toBe(2048);
+    const error = configErrorOf(() => loadConfig({ yamlText: 'payloads:\n  inline_limit: 1MB\n', env: {} }));
+    expect(error.message).toBe(
+      'config: payloads.inline_limit: expected a size from 1KiB to 256KiB such as 64KiB, or a number of bytes, got "1MB"',
+    );
   });
 
   it('rejects unknown keys at every level, including unknown sections', () => {

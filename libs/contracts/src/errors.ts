@@ -122,6 +122,13 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'No task has this id (or it belongs to another client).',
   },
+  PAYLOAD_NOT_FOUND: {
+    http: 404,
+    grpc: 'NOT_FOUND',
+    retryable: false,
+    description:
+      "No payload has this id, or it is another task's or attempt's; a `succeeded` event naming such an outputRef is recorded but not applied, with this reason.",
+  },
   AGENT_NOT_FOUND: {
     http: 404,
     grpc: 'NOT_FOUND',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PayloadIdSchema } from './payloads';
 import { SerializedErrorSchema, TaskSchema } from './task';
 
 /**
@@ -51,13 +52,29 @@ export const TaskProgressEventSchema = z.object({
     message: z.string().max(1000).optional(),
   }),
 });
-export const TaskSucceededEventSchema = z.object({
-  ...base,
-  type: z.literal('succeeded'),
-  agentId: z.string(),
-  output: z.unknown(),
-  durationMs: z.number().min(0),
-});
+/**
+ * The attempt's outcome. It carries exactly one of:
+ * - `output`: the handler's output, inline (null for none);
+ * - `outputRef`: the id of a payload holding it (PayloadStore), for an output whose JSON is larger
+ *   than the inline limit (`payloads.inline_limit`), so that no bus message carries it. The store
+ *   resolves the id when it applies the event: the task's result is the payload's content. An id
+ *   that names no payload, or one of another task or attempt, gets the event ignored
+ *   (PAYLOAD_NOT_FOUND). In a TaskChangedMessage it may also be RESULT_OUTPUT_REF (task-stream.ts).
+ * Readers of an event with `outputRef` read the output as the task's result (GET /tasks/{id}/result).
+ */
+export const TaskSucceededEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('succeeded'),
+    agentId: z.string(),
+    output: z.unknown().optional(),
+    outputRef: PayloadIdSchema.optional(),
+    durationMs: z.number().min(0),
+  })
+  .refine((event) => (event.output !== undefined) !== (event.outputRef !== undefined), {
+    message: 'a succeeded event carries exactly one of output and outputRef',
+    path: ['output'],
+  });
 export const TaskFailedEventSchema = z.object({
   ...base,
   type: z.literal('failed'),

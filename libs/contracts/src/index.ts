@@ -151,7 +151,14 @@ export type {
   Role,
   StoredApiKey,
 } from './auth';
-export { TaskChangedMessageSchema, TaskStreamEventSchema } from './task-stream';
+export {
+  RESULT_OUTPUT_REF,
+  TaskChangedMessageSchema,
+  TaskStreamEventSchema,
+  boundTaskChange,
+} from './task-stream';
+export { DEFAULT_INLINE_LIMIT_BYTES, PayloadIdSchema, exceedsInlineLimit, jsonByteLength } from './payloads';
+export type { PayloadOwner, PayloadRef, PayloadStore, StoredPayload } from './ports/payload-store';
 export type { TaskChangedMessage, TaskStreamEvent } from './task-stream';
 export type { LeaseStore } from './ports/lease-store';
 export {

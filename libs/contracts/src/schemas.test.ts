@@ -53,6 +53,25 @@ describe('TaskEventSchema', () => {
     expect(TaskEventSchema.safeParse({ ...base, type: 'started' }).success).toBe(false);
     expect(TaskEventSchema.safeParse({ ...base, type: 'started', agentId: 'a' }).success).toBe(true);
   });
+
+  it('takes a succeeded event with exactly one of output and outputRef', () => {
+    const succeeded = {
+      eventId: crypto.randomUUID(),
+      taskId: crypto.randomUUID(),
+      attempt: 1,
+      at: new Date().toISOString(),
+      type: 'succeeded',
+      agentId: 'a',
+      durationMs: 3,
+    };
+    expect(TaskEventSchema.safeParse({ ...succeeded, output: { n: 1 } }).success).toBe(true);
+    expect(TaskEventSchema.safeParse({ ...succeeded, output: null }).success).toBe(true);
+    expect(TaskEventSchema.safeParse({ ...succeeded, outputRef: crypto.randomUUID() }).success).toBe(true);
+    const both = TaskEventSchema.safeParse({ ...succeeded, output: 1, outputRef: crypto.randomUUID() });
+    expect(both.success).toBe(false);
+    expect(both.error?.issues[0]?.message).toContain('exactly one of output and outputRef');
+    expect(TaskEventSchema.safeParse(succeeded).success).toBe(false);
+  });
 });
 
 describe('AgentRegistrationSchema', () => {

@@ -4,6 +4,8 @@ export { fetchJson } from './fetch-json';
 export type { FetchJsonOptions } from './fetch-json';
 export { HttpResultStoreClient, resultStoreRouter } from './internal-result-store';
 export { HttpRegistryClient, registryRouter } from './internal-registry';
+export { ATTEMPT_TOKEN_HEADER, HttpPayloadStore, payloadRouter } from './internal-payloads';
+export type { HttpPayloadStoreOptions } from './internal-payloads';
 export { createServiceApp, listen } from './service-app';
 export type { ServiceAppOptions } from './service-app';
 export { HttpLeaseStore, leaseRouter } from './internal-leases';

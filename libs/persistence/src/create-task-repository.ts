@@ -16,6 +16,11 @@ export interface TaskRepositoryOptions {
   transactionMaxWaitMs?: number;
   /** Longest a transaction may run (default 30 s). */
   transactionTimeoutMs?: number;
+  /**
+   * Task inputs and outputs whose JSON is larger than this (bytes) stay out of the task-changes
+   * messages written to the outbox (config `payloads.inline_limit`; default 64 KiB; boundTaskChange).
+   */
+  inlineLimitBytes?: number;
 }
 
 /** The task tables behind both of their ports: the result-store's repository and the schedulers' queue. */
@@ -33,10 +38,11 @@ export function createTaskRepository(url: string, options: TaskRepositoryOptions
     migrationsDir: options.migrationsDir,
     transactionMaxWaitMs: options.transactionMaxWaitMs,
     transactionTimeoutMs: options.transactionTimeoutMs,
+    inlineLimitBytes: options.inlineLimitBytes,
   };
   switch (target.kind) {
     case 'memory':
-      return new MemoryTaskRepository();
+      return new MemoryTaskRepository({ inlineLimitBytes: options.inlineLimitBytes });
     case 'pglite':
       return new PrismaTaskRepository({
         ...common,

@@ -3,6 +3,7 @@ export type { TaskRepositoryOptions, TaskStore } from './create-task-repository'
 export { parseDatabaseUrl, redact as redactDatabaseUrl } from './database-url';
 export type { DatabaseTarget } from './database-url';
 export { MemoryTaskRepository } from './memory-task-repository';
+export type { MemoryTaskRepositoryOptions } from './memory-task-repository';
 export { PrismaTaskRepository } from './prisma/prisma-task-repository';
 export type { PrismaTaskRepositoryOptions } from './prisma/prisma-task-repository';
 export { EMBEDDED_POOL_OPTIONS, startEmbeddedPostgres } from './embedded-postgres';

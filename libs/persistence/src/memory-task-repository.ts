@@ -1,5 +1,7 @@
 import {
   AppError,
+  DEFAULT_INLINE_LIMIT_BYTES,
+  boundTaskChange,
   type ClaimOutcome,
   type ClaimRequest,
   type FailedAttempt,
@@ -16,6 +18,9 @@ import {
   type CreateTaskResult,
   type EventOutcome,
   type ListTasksFilter,
+  type PayloadOwner,
+  type PayloadRef,
+  type StoredPayload,
   type SymbolHit,
   type SymbolSearchFilter,
   type SymbolSearchPage,
@@ -31,6 +36,7 @@ import {
 } from '@contextforge/contracts';
 import { toJsonValue } from './domain/json';
 import { compareNewestFirst, resolveListQuery, toPage } from './domain/list-query';
+import { checkPayloadOwner, newStoredPayload } from './domain/payloads';
 import { planEvents, type EventPlan } from './domain/plan-events';
 import {
   agentRuns,
@@ -67,6 +73,11 @@ import {
   queuedStateOf,
 } from './domain/task-records';
 
+export interface MemoryTaskRepositoryOptions {
+  /** Inputs and outputs larger than this stay out of outbox messages (default 64 KiB; boundTaskChange). */
+  inlineLimitBytes?: number;
+}
+
 /**
  * TaskRepository in process memory, for service tests and quick local runs. Same semantics as the
  * SQL adapter (both share the planning code in ./domain and pass one contract suite); every call
@@ -76,6 +87,8 @@ import {
  * are kept, which is all de-duplication needs; the history taskEvents reads holds applied ones).
  */
 export class MemoryTaskRepository implements TaskRepository, TaskQueue {
+  private readonly inlineLimitBytes: number;
+  private readonly payloads = new Map<string, StoredPayload>();
   private readonly tasks = new Map<string, TaskRecord>();
   /** Committed changes not yet relayed (the outbox). */
   private outbox: TaskChangedMessage[] = [];
@@ -91,6 +104,10 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
   private readonly cacheKeys = new Map<string, string>();
   private readonly symbols: IndexedSymbol[] = [];
   private open = false;
+
+  constructor(options: MemoryTaskRepositoryOptions = {}) {
+    this.inlineLimitBytes = options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
+  }
 
   async connect(): Promise<void> {
     this.open = true;
@@ -123,8 +140,8 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
       this.history.set(hit.view.id, [hit.created, hit.completion]);
       this.results.set(hit.view.id, hit.result);
       this.outbox.push(
-        structuredClone({ ...hit.created, task: queuedStateOf(hit.view, hit.created) }),
-        structuredClone({ ...hit.completion, task: hit.view }),
+        structuredClone(this.bound({ ...hit.created, task: queuedStateOf(hit.view, hit.created) })),
+        structuredClone(this.bound({ ...hit.completion, task: hit.view })),
       );
       return structuredClone({
         task: hit.view,
@@ -138,7 +155,7 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     this.arrival.set(queued.id, this.arrival.size);
     this.eventIds.add(created.event.eventId);
     this.history.set(queued.id, [created]);
-    this.outbox.push(structuredClone({ ...created, task: queued }));
+    this.outbox.push(structuredClone(this.bound({ ...created, task: queued })));
     return { task: structuredClone(queued), created: true, event: structuredClone(created) };
   }
 
@@ -204,7 +221,11 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     now: Date,
     patch: (record: TaskRecord) => TaskRecord = (record) => record,
   ): EventPlan {
-    const plan = planEvents(events, this.tasks, this.eventIds, now, new Set(this.results.keys()));
+    const plan = planEvents(events, this.tasks, this.eventIds, now, {
+      resultTaskIds: new Set(this.results.keys()),
+      payloads: this.payloads,
+      inlineLimitBytes: this.inlineLimitBytes,
+    });
     for (const task of plan.updates) this.tasks.set(task.id, structuredClone(patch(task)));
     this.outbox.push(...structuredClone(plan.changes));
     for (const record of plan.records) {
@@ -217,6 +238,24 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     for (const result of plan.results) this.results.set(result.taskId, result);
     this.symbols.push(...structuredClone(plan.symbols));
     return plan;
+  }
+
+  async putOutputPayload(owner: PayloadOwner, output: unknown): Promise<PayloadRef> {
+    this.assertOpen();
+    checkPayloadOwner(this.tasks.get(owner.taskId), owner);
+    const payload = newStoredPayload(owner, output, new Date());
+    this.payloads.set(payload.id, payload);
+    return { id: payload.id, bytes: payload.bytes };
+  }
+
+  async getPayload(id: string): Promise<StoredPayload | undefined> {
+    this.assertOpen();
+    const payload = this.payloads.get(id);
+    return payload && structuredClone(payload);
+  }
+
+  private bound(change: TaskChangedMessage): TaskChangedMessage {
+    return boundTaskChange(change, this.inlineLimitBytes);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {

@@ -12,6 +12,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** How often it looks without being kicked, and waits after a failure (default 250 ms). */
   pollIntervalMs?: number;
+  /** Called with every batch once it was published (in-process listeners, e.g. the embedded system's). */
+  onRelayed?: (changes: readonly TaskChangedMessage[]) => void;
 }
 
 /**
@@ -89,5 +91,6 @@ export class OutboxRelay {
         ...(change.task.traceparent ? { headers: { traceparent: change.task.traceparent } } : {}),
       })),
     );
+    this.options.onRelayed?.(changes);
   }
 }

@@ -33,6 +33,7 @@ it('reads every model of the Prisma schema', () => {
     'TaskEvent',
     'TaskResult',
     'IndexedSymbol',
+    'Payload',
     'OutboxMessage',
     'Lease',
     'ApiKey',

@@ -10,7 +10,10 @@ export interface ResultStorePorts {
   bus: MessageBus;
   logger: Logger;
   metrics?: MetricsRegistry;
-  /** Called with every task the store changes (the embedded system's in-process listeners). */
+  /**
+   * Called with every task any writer of the store changed (the embedded system's in-process
+   * listeners), as the outbox relay publishes the change: the result-store's and the scheduler's.
+   */
   onTasksChanged?: (tasks: readonly TaskView[]) => void;
 }
 
@@ -36,6 +39,9 @@ export function createResultStoreService(config: Config, ports: ResultStorePorts
     bus: ports.bus,
     topic: topics.taskChanges,
     logger: ports.logger.child({ component: 'outbox-relay' }),
+    ...(ports.onTasksChanged
+      ? { onRelayed: (changes) => ports.onTasksChanged?.(changes.map((change) => change.task)) }
+      : {}),
   });
   const resultStore = new ResultStore({
     repository: ports.store,
@@ -44,7 +50,6 @@ export function createResultStoreService(config: Config, ports: ResultStorePorts
     logger: ports.logger.child({ component: 'result-store' }),
     onCommitted: () => relay.kick(),
     ...(ports.metrics ? { metrics: ports.metrics } : {}),
-    ...(ports.onTasksChanged ? { onTasksChanged: ports.onTasksChanged } : {}),
   });
   return {
     resultStore,

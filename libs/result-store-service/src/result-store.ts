@@ -9,6 +9,7 @@ import {
   type BatchSubmitItem,
   type ListTasksFilter,
   type MessageBus,
+  type PayloadStore,
   type ResultStoreApi,
   type SubmitOptions,
   type SubmitOutcome,
@@ -78,9 +79,20 @@ export const MAX_TASK_EVENTS_PAGE = 1000;
  * tasks from there; nothing is published beside the commit, so nothing can be lost between them.
  */
 export class ResultStore implements ResultStoreApi {
+  /**
+   * The payload store agents upload large outputs to (payloads by reference): in-process in the
+   * embedded mode, behind payloadRouter (libs/http-kit) in the cluster. Fenced by the repository.
+   */
+  readonly payloads: PayloadStore;
   private subscription: Subscription | undefined;
 
-  constructor(private readonly options: ResultStoreOptions) {}
+  constructor(private readonly options: ResultStoreOptions) {
+    const { repository } = options;
+    this.payloads = {
+      put: (owner, content) => repository.putOutputPayload(owner, content),
+      get: (id) => repository.getPayload(id),
+    };
+  }
 
   async start(): Promise<void> {
     this.subscription = await this.options.bus.subscribe({

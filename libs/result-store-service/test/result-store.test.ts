@@ -1,7 +1,7 @@
 import {
   DEAD_LETTER_HEADERS,
   TaskSubmissionSchema,
-  TaskSubmittedMessageSchema,
+  TaskChangedMessageSchema,
   deadLetterTopic,
   topicNames,
   type Subscription,
@@ -10,7 +10,7 @@ import {
 } from '@contextforge/contracts';
 import { MemoryMessageBus } from '@contextforge/messaging';
 import { createSilentLogger } from '@contextforge/observability';
-import { MemoryTaskRepository } from '@contextforge/persistence';
+import { MemoryTaskRepository, OutboxRelay } from '@contextforge/persistence';
 import {
   MessageRecorder,
   buildTaskEvent,
@@ -32,7 +32,8 @@ describe('ResultStore', () => {
   let store: ResultStore;
   let changes: TaskView[][];
   const watchers = new Set<() => boolean>();
-  let submitted: MessageRecorder;
+  let announced: MessageRecorder;
+  let relay: OutboxRelay;
   const subscriptions: Subscription[] = [];
 
   const listen = async (topic: string, recorder = new MessageRecorder()) => {
@@ -47,22 +48,32 @@ describe('ResultStore', () => {
     await repository.connect();
     changes = [];
     watchers.clear();
+    relay = new OutboxRelay({
+      queue: repository,
+      bus,
+      topic: topics.taskChanges,
+      logger: createSilentLogger(),
+      pollIntervalMs: 10,
+    });
+    relay.start();
     store = new ResultStore({
       repository,
       bus,
       topics,
       logger: createSilentLogger(),
+      onCommitted: () => relay.kick(),
       onTasksChanged: (tasks) => {
         changes.push([...tasks]);
         for (const check of watchers) if (check()) watchers.delete(check);
       },
     });
     await store.start();
-    submitted = await listen(topics.tasksSubmitted);
+    announced = await listen(topics.taskChanges);
   });
 
   afterEach(async () => {
     await store.stop();
+    await relay.stop();
     await Promise.all(subscriptions.splice(0).map((subscription) => subscription.close()));
     await bus.close();
     await repository.close();
@@ -81,7 +92,7 @@ describe('ResultStore', () => {
     return withTimeout(reported, WAIT_MS, `task ${taskId} reported ${status}`);
   };
 
-  it('stores a submission as queued, then announces it on tasks.submitted', async () => {
+  it('stores a submission as queued, which is what schedulers claim, and announces its creation from the outbox', async () => {
     const outcome = await store.submit(
       submission({ type: 'analyze.file', input: { path: 'a.ts' }, priority: 7 }),
       'client-1',
@@ -97,10 +108,11 @@ describe('ResultStore', () => {
     });
     await expect(store.getTask(outcome.task.id)).resolves.toMatchObject({ status: 'queued' });
 
-    await submitted.untilCount(1, WAIT_MS);
-    const [message] = submitted.received;
+    await announced.untilCount(1, WAIT_MS);
+    const [message] = announced.received;
     expect(message?.key).toBe(outcome.task.id);
-    const { task } = TaskSubmittedMessageSchema.parse(message?.value);
+    const { seq, event, task } = TaskChangedMessageSchema.parse(message?.value);
+    expect([seq, event.type, event.attempt]).toEqual([1, 'queued', 0]);
     expect(task).toMatchObject({
       id: outcome.task.id,
       clientId: 'client-1',
@@ -109,7 +121,7 @@ describe('ResultStore', () => {
     });
   });
 
-  it('answers a resubmission with the same idempotency key with the same task, re-announcing it only while never dispatched', async () => {
+  it('answers a resubmission with the same idempotency key with the same task, announced once', async () => {
     const body = submission({ type: 'analyze.file', input: { path: 'b.ts' }, idempotencyKey: 'key-1' });
     const first = await store.submit(body, 'client-1');
     const again = await store.submit(body, 'client-1');
@@ -118,7 +130,6 @@ describe('ResultStore', () => {
       created: false,
       task: expect.objectContaining({ id: first.task.id, status: 'queued' }),
     });
-    await submitted.untilCount(2, WAIT_MS, 'the announcement and its repeat');
 
     await bus.publish(topics.taskEvents, [
       { key: first.task.id, value: buildTaskEvent('dispatched', first.task.id, 1, { agentId: 'agent-a' }) },
@@ -130,19 +141,16 @@ describe('ResultStore', () => {
       task: { id: first.task.id, status: 'dispatched', attempt: 1 },
     });
 
-    // Same key, so it is delivered after anything the store published for the task before it.
-    await bus.publish(topics.tasksSubmitted, [{ key: first.task.id, value: { marker: true } }]);
-    await submitted.untilCount(3, WAIT_MS, 'the marker');
-    // Keyed by the stored task's id (not the id drafted for the repeat), so it stays in the task's partition.
-    expect(submitted.received.map((message) => message.key)).toEqual([
-      first.task.id,
-      first.task.id,
-      first.task.id,
-    ]);
-    expect(submitted.values()).toEqual([
-      { task: expect.objectContaining({ id: first.task.id }) },
-      { task: expect.objectContaining({ id: first.task.id }) },
-      { marker: true },
+    await announced.untilCount(2, WAIT_MS, 'the creation and the dispatch');
+    // Keyed by the stored task's id (not the id drafted for the repeats); the repeats announce nothing.
+    expect(
+      announced.values().map((value) => {
+        const change = TaskChangedMessageSchema.parse(value);
+        return [change.task.id, change.seq, change.event.type];
+      }),
+    ).toEqual([
+      [first.task.id, 1, 'queued'],
+      [first.task.id, 2, 'dispatched'],
     ]);
     // The key belongs to the client: another client's identical submission is a new task.
     await expect(store.submit(body, 'client-2')).resolves.toMatchObject({ created: true });

@@ -9,8 +9,8 @@ import {
 } from '@contextforge/contracts';
 import { MemoryMessageBus } from '@contextforge/messaging';
 import { createLogger, createSilentLogger } from '@contextforge/observability';
-import { MemoryTaskRepository } from '@contextforge/persistence';
-import { MessageRecorder, buildTaskEvent, lifecycleEvents, uniqueName } from '@contextforge/testing';
+import { MemoryTaskRepository, OutboxRelay } from '@contextforge/persistence';
+import { MessageRecorder, buildTaskEvent, lifecycleEvents, uniqueName, waitFor } from '@contextforge/testing';
 import { MAX_TASK_EVENTS_PAGE, ResultStore } from '../src';
 
 const WAIT_MS = 5_000;
@@ -38,6 +38,7 @@ describe('ResultStore task changes, history and metrics', () => {
   let bus: FlakyBus;
   let repository: MemoryTaskRepository;
   let store: ResultStore;
+  let relay: OutboxRelay;
   let changes: MessageRecorder;
   let logged: Array<Record<string, unknown>>;
   const subscriptions: Subscription[] = [];
@@ -59,7 +60,23 @@ describe('ResultStore task changes, history and metrics', () => {
       level: 'warn',
       destination: { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) },
     });
-    store = new ResultStore({ repository, bus, topics, logger, metricsWindowSeconds: 30, now: () => now });
+    relay = new OutboxRelay({
+      queue: repository,
+      bus,
+      topic: topics.taskChanges,
+      logger,
+      pollIntervalMs: 10,
+    });
+    relay.start();
+    store = new ResultStore({
+      repository,
+      bus,
+      topics,
+      logger,
+      metricsWindowSeconds: 30,
+      now: () => now,
+      onCommitted: () => relay.kick(),
+    });
     await store.start();
     changes = new MessageRecorder();
     subscriptions.push(
@@ -70,6 +87,7 @@ describe('ResultStore task changes, history and metrics', () => {
   afterEach(async () => {
     await Promise.all(subscriptions.splice(0).map((subscription) => subscription.close()));
     await store.stop();
+    await relay.stop();
     await bus.close();
     await repository.close();
   });
@@ -152,24 +170,31 @@ describe('ResultStore task changes, history and metrics', () => {
     ]);
   });
 
-  it('keeps what it stored when announcing fails, logs it, and the history still has every event', async () => {
+  it('keeps what it stored while the broker fails, logs it, and announces it in order once the broker is back', async () => {
     bus.failing = true;
     const task = await submit();
     const cancelled = await store.cancel(task.id, 'client asked');
+    await waitFor(
+      () => logged.some((line) => String(line['msg']).startsWith('relaying task changes failed')),
+      {
+        timeoutMs: WAIT_MS,
+        label: 'the relay to report the failed publish',
+      },
+    );
+    expect(announced(task.id)).toEqual([]);
+    expect(cancelled).toMatchObject({ status: 'cancelled', eventSeq: 2 });
+    expect(await store.getTask(task.id)).toEqual(cancelled);
     bus.failing = false;
     const later = await submit();
     await untilAnnounced(later.id, 1);
 
-    expect(cancelled).toMatchObject({ status: 'cancelled', eventSeq: 2 });
-    expect(await store.getTask(task.id)).toEqual(cancelled);
-    expect(announced(task.id)).toEqual([]);
-    expect((await store.taskEvents(task.id, 0)).map((entry) => [entry.seq, entry.event.type])).toEqual([
+    // Nothing was lost between the commit and the broker: the outbox held it.
+    expect(announced(task.id).map((change) => [change.seq, change.event.type])).toEqual([
       [1, 'queued'],
       [2, 'cancelled'],
     ]);
-    const warnings = logged.filter((line) => String(line['msg']).startsWith('task changes not announced'));
-    expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatchObject({ taskIds: [task.id], err: 'broker unavailable' });
+    const warning = logged.find((line) => String(line['msg']).startsWith('relaying task changes failed'));
+    expect(warning).toMatchObject({ err: 'broker unavailable' });
   });
 
   it('pages the history: after a number, at most the limit, at most 1000, empty for an unknown task', async () => {

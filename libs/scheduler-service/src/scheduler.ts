@@ -208,6 +208,8 @@ export class Scheduler {
    * agent is aborted there (the store already made the cancellation final).
    */
   private async onChanges(messages: readonly BusMessage[]): Promise<void> {
+    let wake = false;
+    let settle = false;
     for (const message of messages) {
       const change = parseOrThrow(TaskChangedMessageSchema, message.value, 'task change', 'INVALID_MESSAGE');
       const { event, task } = change;
@@ -216,8 +218,12 @@ export class Scheduler {
         if (call?.attempt === event.attempt) call.cancelled = event.reason;
         else await this.cancelAt(task.agentId, task.id, event.attempt, event.reason);
       }
+      wake ||= WAKING_EVENTS.has(event.type);
+      // A failed attempt waits for its retry decision: sweep now rather than at the next tick.
+      settle ||= event.type === 'failed';
     }
-    this.schedulePump();
+    if (settle) void this.sweep();
+    if (wake) this.schedulePump();
   }
 
   private onAgents(instances: AgentInstance[]): void {
@@ -238,6 +244,7 @@ export class Scheduler {
         : new AppError('AGENT_LOST', message);
       try {
         const failed = await this.options.queue.failAttemptsOn([slot.registration.id], error.toJSON());
+        this.recordFailed(failed);
         if (failed.length > 0) this.options.onCommitted?.();
       } catch (failure) {
         // The reconciler fails them later (failOrphans).
@@ -418,6 +425,7 @@ export class Scheduler {
     this.sweeping = true;
     try {
       const expired = await this.options.queue.expire(500);
+      this.recordFailed(expired);
       for (const attempt of expired) void this.abortAbandoned(attempt);
       if (this.sweeps++ % 4 === 0) {
         const live = this.pool.healthy().map((slot) => ({
@@ -432,6 +440,7 @@ export class Scheduler {
         const orphans = await this.options.queue.failOrphans(live, this.options.orphanAfterMs ?? 10_000);
         const unrunnable = await this.options.queue.markUnrunnable(this.claimableAgentsIgnoringLoad(), 500);
         if (unrunnable.length > 0) this.options.onCommitted?.();
+        this.recordFailed(orphans);
         if (orphans.length > 0) {
           this.options.onCommitted?.();
           this.options.logger.warn({ count: orphans.length }, 'failed attempts of agents that are gone');
@@ -442,7 +451,7 @@ export class Scheduler {
         500,
       );
       for (const task of settled) {
-        if (task.status === 'dead_lettered') this.options.metrics?.deadLetters.inc({ type: task.type });
+        if (task.status === 'dead_lettered') this.recordDeadLettered(task);
         else this.options.metrics?.taskRetries.inc({ type: task.type });
       }
       if (settled.length > 0 || expired.length > 0) {
@@ -454,6 +463,25 @@ export class Scheduler {
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /**
+   * The metrics of what this replica committed (the result-store counts what it applies): failed
+   * attempts by code, and dead-letters with their submit-to-final duration.
+   */
+  private recordFailed(attempts: readonly FailedAttempt[]): void {
+    for (const { task } of attempts) {
+      this.options.metrics?.taskFailures.inc({ type: task.type, code: task.lastError?.code ?? 'INTERNAL' });
+    }
+  }
+
+  private recordDeadLettered(task: TaskView): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    metrics.deadLetters.inc({ type: task.type });
+    metrics.tasksFinished.inc({ type: task.type, status: 'dead_lettered' });
+    const seconds = (Date.parse(task.finishedAt ?? task.updatedAt) - Date.parse(task.createdAt)) / 1000;
+    if (Number.isFinite(seconds)) metrics.taskDuration.observe({ type: task.type }, Math.max(0, seconds));
   }
 
   /** An attempt failed for its time: tell its agent to stop (best effort). */
@@ -472,6 +500,19 @@ export class Scheduler {
       );
   }
 }
+
+/**
+ * The changes after which a claim may find something: a task queued (new, retried, handed back,
+ * re-driven) or a slot freed. A claim's own `dispatched`, and `started` and `progress`, change
+ * neither, so they wake nobody (half the claims a busy queue would otherwise make find nothing).
+ */
+const WAKING_EVENTS: ReadonlySet<string> = new Set([
+  'queued',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'dead_lettered',
+]);
 
 function queueAgentOf(registration: AgentRegistration): QueueAgent {
   return {

@@ -26,7 +26,7 @@ describe('Scheduler with the weighted strategy', () => {
     await harness.store.createTasks(tasks.map((task) => ({ task })));
     harness.relay.kick();
     const succeeded = () => harness.allEvents().filter((event) => event.type === 'succeeded').length;
-    await harness.events.until(() => succeeded() === TASKS, 20_000, `${TASKS} tasks succeeded`);
+    await harness.events.until(() => succeeded() === TASKS, 45_000, `${TASKS} tasks succeeded`);
 
     const heavyShare = heavy.accepted.length / TASKS;
     expect(Math.abs(heavyShare - 0.6)).toBeLessThanOrEqual(0.05);

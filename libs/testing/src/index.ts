@@ -59,5 +59,12 @@ export type { ApiKeyStoreContractFactory, ApiKeyStoreContractSubject } from './a
 export { FakeAuthenticator, PRINCIPALS } from './fake-authenticator';
 export type { TestToken } from './fake-authenticator';
 export { FakeApiKeyStore } from './fake-api-key-store';
+export { FakePayloadStore } from './fake-payload-store';
+export { describePayloadStoreContract } from './payload-store-contract';
+export type {
+  OpenAttempt,
+  PayloadStoreContractFactory,
+  PayloadStoreContractSubject,
+} from './payload-store-contract';
 export { OtlpTraceReceiver } from './otlp-trace-receiver';
 export type { ReceivedSpan } from './otlp-trace-receiver';

@@ -1,10 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type {
-  ClaimRequest,
-  QueueAgent,
-  TaskChangedMessage,
-  TaskQueue,
-  TaskRepository,
+import {
+  DEFAULT_INLINE_LIMIT_BYTES,
+  RESULT_OUTPUT_REF,
+  jsonByteLength,
+  type ClaimRequest,
+  type QueueAgent,
+  type TaskChangedMessage,
+  type TaskQueue,
+  type TaskRepository,
 } from '@contextforge/contracts';
 import { buildTask, buildTaskEvent } from './task-fixtures';
 import { uniqueName } from './unique-name';
@@ -320,6 +323,61 @@ export function describeTaskQueueContract(
       ]);
       expect(JSON.stringify(mine)).not.toContain('claimToken');
       expect(await store().relayOutbox(async () => undefined, 100)).toBe(0);
+    });
+
+    it('keeps outbox messages within the inline limit, leaving large inputs and outputs in the store', async () => {
+      await store().relayOutbox(async () => undefined, 100_000);
+      const type = uniqueName('t');
+      const big = { text: 'x'.repeat(200_000) };
+      const cacheKey = uniqueName('key');
+      const source = buildTask({ type, requiredCapabilities: [], clientId: 'queue-client', input: big });
+      await store().createTask(source, { cacheKey });
+      const batched = [1, 2].map(() =>
+        buildTask({ type, requiredCapabilities: [], clientId: 'queue-client', input: big }),
+      );
+      await store().createTasks(batched.map((task) => ({ task })));
+      const worker = agent(type);
+      const { claimed } = await store().claim(request([worker]));
+      const attempt = claimed.find((entry) => entry.task.id === source.id);
+      // What the claimant dispatches still has the input.
+      expect(attempt?.task.input).toEqual(big);
+      const token = attempt?.token as string;
+      await store().applyEvents([
+        buildTaskEvent('started', source.id, 1, { agentId: worker.id, token }),
+        buildTaskEvent('succeeded', source.id, 1, { agentId: worker.id, token, output: big }),
+      ]);
+      const hit = buildTask({
+        type,
+        requiredCapabilities: [],
+        clientId: 'queue-client',
+        input: { small: true },
+      });
+      expect((await store().createTask(hit, { cacheKey })).task.fromCache).toBe(true);
+
+      const relayed: TaskChangedMessage[] = [];
+      while ((await store().relayOutbox(async (changes) => void relayed.push(...changes), 50)) > 0);
+      const ids = new Set([source.id, hit.id, ...batched.map((task) => task.id)]);
+      const mine = relayed.filter((change) => ids.has(change.task.id));
+
+      expect(mine).toHaveLength(4 + 2 + 2 + 2);
+      for (const change of mine) expect(jsonByteLength(change)).toBeLessThan(DEFAULT_INLINE_LIMIT_BYTES);
+      const ofSource = mine.filter((change) => change.task.id === source.id);
+      expect(ofSource.map((change) => [change.event.type, change.inputOmitted, change.task.input])).toEqual([
+        ['queued', true, null],
+        ['dispatched', true, null],
+        ['started', true, null],
+        ['succeeded', true, null],
+      ]);
+      const completions = mine.filter((change) => change.event.type === 'succeeded');
+      for (const { event } of completions) {
+        expect(event).toMatchObject({ outputRef: RESULT_OUTPUT_REF });
+        expect(event).not.toHaveProperty('output');
+      }
+      expect(completions.map((change) => change.task.id).sort()).toEqual([source.id, hit.id].sort());
+      expect(mine.find((change) => change.task.id === hit.id)?.task.input).toEqual({ small: true });
+      expect((await store().getTask(source.id))?.input).toEqual(big);
+      expect((await store().getResult(source.id))?.output).toEqual(big);
+      expect((await store().getResult(hit.id))?.output).toEqual(big);
     });
 
     it('lets one relay at a time hold the outbox', async () => {

@@ -12,6 +12,7 @@ import { describeTaskRepositoryBatch } from './task-repository-batch';
 import { describeTaskRepositoryCache } from './task-repository-cache';
 import { describeTaskRepositoryConcurrency } from './task-repository-concurrency';
 import { describeTaskRepositoryFigures } from './task-repository-figures';
+import { describeTaskRepositoryPayloads } from './task-repository-payloads';
 import { describeTaskRepositorySequence } from './task-repository-sequence';
 import { describeTaskRepositorySymbols } from './task-repository-symbols';
 import { uniqueName } from './unique-name';
@@ -513,6 +514,8 @@ export function describeTaskRepositoryContract(
     describeTaskRepositoryCache(repo);
 
     describeTaskRepositorySymbols(repo);
+
+    describeTaskRepositoryPayloads(repo);
 
     describeTaskRepositoryFigures(factory);
 

@@ -16,7 +16,7 @@ import {
 } from '@contextforge/gateway-service';
 import { MemoryMessageBus } from '@contextforge/messaging';
 import { createSilentLogger } from '@contextforge/observability';
-import { createTaskRepository, MemoryApiKeyStore } from '@contextforge/persistence';
+import { createTaskRepository, MemoryApiKeyStore, OutboxRelay } from '@contextforge/persistence';
 import { Registry } from '@contextforge/registry-service';
 import { ResultStore } from '@contextforge/result-store-service';
 import { uniqueName } from '@contextforge/testing';
@@ -54,7 +54,9 @@ export async function startStreamTestSystem(
   await discovery.connect();
   const repository = createTaskRepository('memory://');
   await repository.connect();
-  const resultStore = new ResultStore({ repository, bus, topics, logger });
+  const relay = new OutboxRelay({ queue: repository, bus, topic: topics.taskChanges, logger });
+  relay.start();
+  const resultStore = new ResultStore({ repository, bus, topics, logger, onCommitted: () => relay.kick() });
   await resultStore.start();
   const registry = new Registry({ discovery, bus, topics, logger });
   await registry.start();
@@ -90,6 +92,7 @@ export async function startStreamTestSystem(
       await hub.close();
       await registry.stop();
       await resultStore.stop();
+      await relay.stop();
       await bus.close();
       await repository.close();
       await discovery.close();

@@ -3,6 +3,7 @@ import {
   TaskEventSchema,
   topicNames,
   type Assignment,
+  type PayloadStore,
   type Task,
   type TaskEvent,
   type TaskEventOf,
@@ -27,6 +28,8 @@ export interface AgentHarnessOptions {
   drainTimeoutMs?: number;
   /** A discovery to use (e.g. with a manual clock); it must be connected. */
   discovery?: MemoryDiscovery;
+  payloadStore?: PayloadStore;
+  inlineLimitBytes?: number;
 }
 
 /**
@@ -67,6 +70,8 @@ export class AgentHarness {
       listen: async (endpoint) => network.listen(this.endpoint, endpoint),
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
       drainTimeoutMs: options.drainTimeoutMs ?? 1_000,
+      ...(options.payloadStore ? { payloadStore: options.payloadStore } : {}),
+      ...(options.inlineLimitBytes === undefined ? {} : { inlineLimitBytes: options.inlineLimitBytes }),
     });
   }
 

@@ -1,4 +1,4 @@
-import { integer, isHostWithOptionalPort, port, text, url } from '../fields';
+import { integer, isHostWithOptionalPort, port, size, text, url } from '../fields';
 import { discoveryUrl } from './agent-section';
 import { section, withoutUndefined } from './section';
 
@@ -46,3 +46,17 @@ export const resultStoreSection = section({
 }));
 
 export const embeddedSection = section({ agents: integer(0, 256).prefault(4) });
+
+/**
+ * At most 256 KiB: a task-changes message carries at most an input and an output of this size
+ * next to small fields, which stays well under Kafka's default limit of 1 MB per message.
+ */
+export const MAX_INLINE_LIMIT_BYTES = 256 * 1024;
+
+export const payloadsSection = section({
+  inline_limit: size({
+    min: 1024,
+    max: MAX_INLINE_LIMIT_BYTES,
+    expected: 'from 1KiB to 256KiB such as 64KiB, or a number of bytes',
+  }).prefault('64KiB'),
+}).transform((payloads) => ({ inlineLimit: payloads.inline_limit }));

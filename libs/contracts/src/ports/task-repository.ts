@@ -2,6 +2,7 @@ import type { SymbolDef } from '../analysis';
 import type { TaskEvent } from '../events';
 import type { Task, TaskResultView, TaskStatus, TaskView } from '../task';
 import type { TaskStreamEvent } from '../task-stream';
+import type { PayloadOwner, PayloadRef, StoredPayload } from './payload-store';
 
 /**
  * The persistence port of the result-store: tasks, their event history and results.
@@ -12,6 +13,11 @@ import type { TaskStreamEvent } from '../task-stream';
  * Applied events are numbered per task 1, 2, 3, ... without gaps (the creation event is 1;
  * ignored and duplicate events get no number), also when batches naming the same task race, and
  * `TaskView.eventSeq` is the task's latest number (see task-stream.ts).
+ * Payloads by reference (payload-store.ts): a `succeeded` event with `outputRef` is applied with
+ * the payload's content as its result (symbols indexed from it), read in the batch's transaction;
+ * an id that names no payload of the event's task and attempt gets the event ignored
+ * (PAYLOAD_NOT_FOUND). The changes written for the task-changes topic are bounded by the inline
+ * limit (boundTaskChange, task-stream.ts).
  * Adapters: memory, and Prisma over PostgreSQL or PGlite.
  *
  * Left out: deleting tasks (retention is an operations job), and cross-task transactions.
@@ -170,5 +176,13 @@ export interface TaskRepository {
    * event. VALIDATION_FAILED when `text` has no word to search for or the cursor is foreign.
    */
   searchSymbols(filter: SymbolSearchFilter): Promise<SymbolSearchPage>;
+  /**
+   * Stores an attempt's output as a payload (PayloadStore.put, with its guarantees): under the
+   * task's row lock, accepted only for the current attempt with its fencing token, while a
+   * `succeeded` of it could still apply (TASK_NOT_FOUND, STALE_ATTEMPT, STALE_TOKEN,
+   * INVALID_TRANSITION otherwise; nothing is stored then).
+   */
+  putOutputPayload(owner: PayloadOwner, output: unknown): Promise<PayloadRef>;
+  getPayload(id: string): Promise<StoredPayload | undefined>;
   close(): Promise<void>;
 }

@@ -112,7 +112,9 @@ describe('planEvents', () => {
     const task: TaskView = { ...queuedTask(), status: 'dead_lettered', attempt: 1 };
     const events = [buildTaskEvent('queued', task.id, 2), buildTaskEvent('succeeded', task.id, 2)];
 
-    const plan = planEvents(events, new Map([[task.id, task]]), new Set(), now, new Set([task.id]));
+    const plan = planEvents(events, new Map([[task.id, task]]), new Set(), now, {
+      resultTaskIds: new Set([task.id]),
+    });
 
     expect(plan.outcomes.map((outcome) => outcome.outcome)).toEqual(['applied', 'applied']);
     expect(plan.results).toEqual([]);

@@ -1,7 +1,10 @@
 import {
+  DEFAULT_INLINE_LIMIT_BYTES,
   applyTaskEvent,
+  boundTaskChange,
   isFinalStatus,
   type EventOutcome,
+  type StoredPayload,
   type TaskChangedMessage,
   type TaskEvent,
   type TaskResultView,
@@ -17,7 +20,7 @@ export interface RecordedEvent {
   outcome: 'applied' | 'ignored';
   /** The event's number within its task, for applied events. */
   seq?: number;
-  /** STALE_ATTEMPT, STALE_TOKEN or INVALID_TRANSITION when ignored. */
+  /** STALE_ATTEMPT, STALE_TOKEN, INVALID_TRANSITION or PAYLOAD_NOT_FOUND when ignored. */
   reason?: string;
 }
 
@@ -29,7 +32,8 @@ export interface EventPlan {
   updates: TaskRecord[];
   /**
    * Every applied event with its number and the task as it left it, in order: what the outbox
-   * announces on the task-changes topic, written in the same transaction.
+   * announces on the task-changes topic, written in the same transaction; bounded by the inline
+   * limit (boundTaskChange).
    */
   changes: TaskChangedMessage[];
   /** Events to store: applied and ignored ones (history), never duplicates or unknown-task ones. */
@@ -56,6 +60,10 @@ export interface EventPlan {
  *   machine leaves a final status only for dead_lettered -> queued, so a task gets at most one.
  *   `resultTaskIds` names tasks that already have one, to hold that even for bad data.
  *
+ * - A `succeeded` event with `outputRef` that would apply is applied with the content of that
+ *   payload (from `payloads`) as its output, when the payload belongs to the event's task and
+ *   attempt; otherwise it is ignored as PAYLOAD_NOT_FOUND (stored in history, changing nothing).
+ *
  * Pure apart from reading `now`, so the memory and SQL adapters agree by construction.
  */
 export function planEvents(
@@ -63,12 +71,13 @@ export function planEvents(
   tasks: ReadonlyMap<string, TaskRecord>,
   storedEventIds: ReadonlySet<string>,
   now: Date,
-  resultTaskIds: ReadonlySet<string> = new Set(),
+  options: PlanOptions = {},
 ): EventPlan {
+  const { payloads = new Map(), inlineLimitBytes = DEFAULT_INLINE_LIMIT_BYTES } = options;
   const current = new Map(tasks);
   const seen = new Set<string>();
   const changed = new Set<string>();
-  const withResult = new Set(resultTaskIds);
+  const withResult = new Set(options.resultTaskIds);
   const plan: EventPlan = {
     outcomes: [],
     updates: [],
@@ -92,9 +101,16 @@ export function planEvents(
     }
     seen.add(eventId);
     const transition = applyTaskEvent(stateOf(task), event);
-    if (transition.kind === 'ignored') {
-      plan.records.push({ event, outcome: 'ignored', reason: transition.reason });
-      plan.outcomes.push({ eventId, taskId, outcome: 'ignored', reason: transition.reason });
+    const resolved = event.type === 'succeeded' ? outputOf(event, payloads) : undefined;
+    const reason =
+      transition.kind === 'ignored'
+        ? transition.reason
+        : event.type === 'succeeded' && resolved === undefined
+          ? 'PAYLOAD_NOT_FOUND'
+          : undefined;
+    if (transition.kind === 'ignored' || reason !== undefined) {
+      plan.records.push({ event, outcome: 'ignored', reason });
+      plan.outcomes.push({ eventId, taskId, outcome: 'ignored', reason });
       continue;
     }
     const seq = task.eventSeq + 1;
@@ -104,10 +120,10 @@ export function planEvents(
     plan.records.push({ event, outcome: 'applied', seq });
     const view = publicView(next);
     plan.outcomes.push({ eventId, taskId, outcome: 'applied', task: view, seq });
-    plan.changes.push({ seq, event, task: view });
-    if (event.type === 'succeeded' && !withResult.has(taskId)) {
+    plan.changes.push(boundTaskChange({ seq, event, task: view }, inlineLimitBytes));
+    if (event.type === 'succeeded' && resolved && !withResult.has(taskId)) {
       withResult.add(taskId);
-      const output = toJsonValue(event.output);
+      const output = toJsonValue(resolved.output);
       plan.results.push({
         taskId,
         attempt: event.attempt,
@@ -126,7 +142,37 @@ export function planEvents(
   return plan;
 }
 
-function stateOf(task: TaskRecord): TaskState {
+export interface PlanOptions {
+  /** Tasks that already have a result (see planEvents). */
+  resultTaskIds?: ReadonlySet<string>;
+  /** The stored payloads the batch's outputRefs name (referencedPayloadIds); missing ones are unknown. */
+  payloads?: ReadonlyMap<string, StoredPayload>;
+  /** The bound of `changes` (default DEFAULT_INLINE_LIMIT_BYTES). */
+  inlineLimitBytes?: number;
+}
+
+/** The payload ids the `succeeded` events of a batch refer to (what planEvents needs loaded). */
+export function referencedPayloadIds(events: readonly TaskEvent[]): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'succeeded' && event.outputRef !== undefined) ids.add(event.outputRef);
+  }
+  return [...ids];
+}
+
+/** The output of a `succeeded` event: inline, or its payload's content; undefined for a bad ref. */
+function outputOf(
+  event: Extract<TaskEvent, { type: 'succeeded' }>,
+  payloads: ReadonlyMap<string, StoredPayload>,
+): { output: unknown } | undefined {
+  if (event.outputRef === undefined) return { output: event.output };
+  const payload = payloads.get(event.outputRef);
+  if (payload?.taskId !== event.taskId || payload.attempt !== event.attempt) return undefined;
+  return { output: payload.content };
+}
+
+/** The part of a record the state machine reads. */
+export function stateOf(task: TaskRecord): TaskState {
   return {
     status: task.status,
     attempt: task.attempt,

@@ -1,13 +1,24 @@
 import type { EventOutcome, TaskEvent } from '@contextforge/contracts';
-import { planEvents, type EventPlan } from '../domain/plan-events';
+import { planEvents, referencedPayloadIds, type EventPlan } from '../domain/plan-events';
 import type { TaskRecord } from '../domain/task-record';
 import type { Prisma, Task as TaskRow } from '../generated/prisma/client';
+import { loadPayloadsSql } from './payload-sql';
 import { TASK_COLUMNS_SQL, taskRecordFromRow } from './task-rows';
 import { writePlanSql, type PrismaNamespace, type Tables } from './write-sql';
 
+/** What the batch statements run in: one transaction, the client's namespace, the tables. */
+export interface BatchContext {
+  tx: Prisma.TransactionClient;
+  lib: PrismaNamespace;
+  tables: Tables;
+  /** The bound of the outbox messages written (boundTaskChange). */
+  inlineLimitBytes: number;
+}
+
 /**
  * The result-store's hot path: one batch of events in one transaction of three statements,
- * whatever the batch size: lock and load the tasks, find the already stored event ids, then one
+ * whatever the batch size: lock and load the tasks, find the already stored event ids (and, only
+ * when `succeeded` events name payloads by outputRef, a fourth: load those payloads), then one
  * statement that updates every changed task and inserts every event and result (writePlanSql:
  * rows go as parallel arrays through unnest, so neither the SQL text nor its parameter count
  * grows with the batch).
@@ -27,18 +38,17 @@ import { writePlanSql, type PrismaNamespace, type Tables } from './write-sql';
  * tests fail if either the lock or this ordering is removed.
  */
 export async function applyEventBatch(
-  tx: Prisma.TransactionClient,
-  prisma: PrismaNamespace,
-  tables: Tables,
+  context: BatchContext,
   events: readonly TaskEvent[],
 ): Promise<EventOutcome[]> {
+  const { tx, lib, tables } = context;
   const taskIds = [...new Set(events.map((event) => event.taskId))];
   const rows = await tx.$queryRaw<TaskRow[]>(
-    prisma.sql`SELECT ${prisma.raw(TASK_COLUMNS_SQL)} FROM ${tables.tasks}
+    lib.sql`SELECT ${lib.raw(TASK_COLUMNS_SQL)} FROM ${tables.tasks}
       WHERE id = ANY(${taskIds}::text[]) ORDER BY id FOR UPDATE`,
   );
   const tasks = new Map<string, TaskRecord>(rows.map((row) => [row.id, taskRecordFromRow(row)]));
-  const plan = await applyToLocked(tx, prisma, tables, events, tasks, new Date());
+  const plan = await applyToLocked(context, events, tasks, new Date());
   return plan.outcomes;
 }
 
@@ -48,21 +58,24 @@ export async function applyEventBatch(
  * changed record before it is written (a claim's lease and deadline).
  */
 export async function applyToLocked(
-  tx: Prisma.TransactionClient,
-  prisma: PrismaNamespace,
-  tables: Tables,
+  context: BatchContext,
   events: readonly TaskEvent[],
   tasks: ReadonlyMap<string, TaskRecord>,
   now: Date,
   patch?: (record: TaskRecord) => TaskRecord,
 ): Promise<EventPlan> {
+  const { tx, lib, tables, inlineLimitBytes } = context;
   if (events.length === 0) return planEvents([], tasks, new Set(), now);
   const eventIds = [...new Set(events.map((event) => event.eventId))];
   const stored = await tx.$queryRaw<Array<{ id: string }>>(
-    prisma.sql`SELECT id FROM ${tables.taskEvents} WHERE id = ANY(${eventIds}::text[])`,
+    lib.sql`SELECT id FROM ${tables.taskEvents} WHERE id = ANY(${eventIds}::text[])`,
   );
-  const plan = planEvents(events, tasks, new Set(stored.map((row) => row.id)), now);
+  const payloads = await loadPayloadsSql(tx, lib, tables, referencedPayloadIds(events));
+  const plan = planEvents(events, tasks, new Set(stored.map((row) => row.id)), now, {
+    payloads,
+    inlineLimitBytes,
+  });
   if (patch) plan.updates = plan.updates.map(patch);
-  if (plan.records.length > 0) await tx.$executeRaw(writePlanSql(prisma, tables, plan, now));
+  if (plan.records.length > 0) await tx.$executeRaw(writePlanSql(lib, tables, plan, now));
   return plan;
 }

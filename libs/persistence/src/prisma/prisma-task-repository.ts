@@ -1,5 +1,6 @@
 import {
   AppError,
+  DEFAULT_INLINE_LIMIT_BYTES,
   type ClaimOutcome,
   type ClaimRequest,
   type FailedAttempt,
@@ -16,6 +17,9 @@ import {
   type CreateTaskOutcome,
   type EventOutcome,
   type ListTasksFilter,
+  type PayloadOwner,
+  type PayloadRef,
+  type StoredPayload,
   type SymbolSearchFilter,
   type SymbolSearchPage,
   type Task,
@@ -62,6 +66,7 @@ import {
   type QueueSql,
 } from './queue-sql';
 import { loadGeneratedClient } from './load-client';
+import { loadPayloadsSql, putOutputPayloadSql } from './payload-sql';
 import { readTaskFigures } from './task-figures-sql';
 import { searchSymbolsSql } from './symbol-search-sql';
 import { resultViewFromRow, taskViewFromRow } from './task-rows';
@@ -91,6 +96,8 @@ export interface PrismaTaskRepositoryOptions {
   transactionMaxWaitMs?: number;
   /** Longest a transaction may run before Prisma rolls it back (default 30 s). */
   transactionTimeoutMs?: number;
+  /** Inputs and outputs larger than this stay out of outbox messages (default 64 KiB; boundTaskChange). */
+  inlineLimitBytes?: number;
 }
 
 interface Connection {
@@ -114,6 +121,7 @@ interface Connection {
  * - searchSymbols: one statement over the GIN index (symbol-search-sql.ts).
  *   A repeated id is treated like a repeated idempotency key.
  * - applyEvents: see apply-event-batch.ts (one transaction per batch, row locks).
+ * - putOutputPayload: one transaction locking the task's row (payload-sql.ts).
  * - taskFigures: two statements (a GROUP BY over tasks, one aggregate over the window with
  *   percentile_cont); see task-figures-sql.ts.
  * - Errors leave as AppErrors (translate-error.ts); connection problems are SERVICE_UNAVAILABLE.
@@ -123,9 +131,11 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
   private connecting: Promise<Connection> | undefined;
   private relaying = false;
   private readonly schema: string;
+  private readonly inlineLimitBytes: number;
 
   constructor(private readonly options: PrismaTaskRepositoryOptions) {
     this.schema = options.schema ?? DEFAULT_SCHEMA;
+    this.inlineLimitBytes = options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
     quoteSchema(this.schema);
   }
 
@@ -158,13 +168,15 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
       if (source && cacheKey !== undefined) {
         const hit = cachedCompletion(view, resultViewFromRow(source), now);
         const inserted = await prisma.$executeRaw(
-          insertCachedTaskSql(lib, tables, hit, cacheKey, source.taskId),
+          insertCachedTaskSql(lib, tables, hit, cacheKey, source.taskId, this.inlineLimitBytes),
         );
         if (inserted === 1) {
           return { task: hit.view, created: true, event: hit.created, completion: hit.completion };
         }
       } else {
-        const inserted = await prisma.$executeRaw(insertTaskSql(lib, tables, view, created, cacheKey));
+        const inserted = await prisma.$executeRaw(
+          insertTaskSql(lib, tables, view, created, cacheKey, this.inlineLimitBytes),
+        );
         if (inserted === 1) {
           return { task: view, created: true, event: { seq: view.eventSeq, event: created } };
         }
@@ -218,7 +230,9 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
       const ids =
         rows.size === 0
           ? []
-          : await prisma.$queryRaw<Array<{ id: string }>>(insertTasksSql(lib, tables, [...rows.values()]));
+          : await prisma.$queryRaw<Array<{ id: string }>>(
+              insertTasksSql(lib, tables, [...rows.values()], this.inlineLimitBytes),
+            );
       const stored = new Set(ids.map((row) => row.id));
       return new Map([...rows].filter(([, row]) => stored.has(row.view.id)));
     });
@@ -277,7 +291,22 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
     return this.run('applyEvents', ({ prisma, lib, tables }) =>
       events.length === 0
         ? Promise.resolve([])
-        : prisma.$transaction((tx) => applyEventBatch(tx, lib, tables, events)),
+        : prisma.$transaction((tx) =>
+            applyEventBatch({ tx, lib, tables, inlineLimitBytes: this.inlineLimitBytes }, events),
+          ),
+    );
+  }
+
+  async putOutputPayload(owner: PayloadOwner, output: unknown): Promise<PayloadRef> {
+    return this.run('putOutputPayload', async ({ prisma, lib, tables }) => {
+      const payload = await prisma.$transaction((tx) => putOutputPayloadSql(tx, lib, tables, owner, output));
+      return { id: payload.id, bytes: payload.bytes };
+    });
+  }
+
+  async getPayload(id: string): Promise<StoredPayload | undefined> {
+    return this.run('getPayload', async ({ prisma, lib, tables }) =>
+      (await loadPayloadsSql(prisma, lib, tables, [id])).get(id),
     );
   }
 
@@ -337,7 +366,9 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
   /** One queue operation in one transaction. */
   private queue<T>(operation: string, work: (q: QueueSql) => Promise<T>): Promise<T> {
     return this.run(operation, ({ prisma, lib, tables }) =>
-      prisma.$transaction((tx) => work({ tx, lib, tables, schema: this.schema })),
+      prisma.$transaction((tx) =>
+        work({ tx, lib, tables, schema: this.schema, inlineLimitBytes: this.inlineLimitBytes }),
+      ),
     );
   }
 
@@ -441,6 +472,7 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
         taskResults: lib.raw(`${schema}."task_results"`),
         symbols: lib.raw(`${schema}."symbols"`),
         outbox: lib.raw(`${schema}."outbox"`),
+        payloads: lib.raw(`${schema}."payloads"`),
       };
       return { prisma, lib, tables, pool, closers };
     } catch (error) {

@@ -26,7 +26,7 @@ import {
 } from '../domain/queue-plan';
 import { publicView, type TaskRecord } from '../domain/task-record';
 import type { Prisma, PrismaClient, Task as TaskRow } from '../generated/prisma/client';
-import { applyToLocked } from './apply-event-batch';
+import { applyToLocked, type BatchContext } from './apply-event-batch';
 import { TASK_COLUMNS_SQL, taskRecordFromRow } from './task-rows';
 import type { PrismaNamespace, Tables } from './write-sql';
 
@@ -42,10 +42,7 @@ import type { PrismaNamespace, Tables } from './write-sql';
  * cancel) is passed over, never waited for. Sweeps take their rows with SKIP LOCKED too: any number
  * of replicas may sweep at once and each task is decided by one of them.
  */
-export interface QueueSql {
-  tx: Prisma.TransactionClient;
-  lib: PrismaNamespace;
-  tables: Tables;
+export interface QueueSql extends BatchContext {
   /** The schema name, which scopes the advisory locks. */
   schema: string;
 }
@@ -83,9 +80,7 @@ export async function claimSql(q: QueueSql, request: ClaimRequest): Promise<Clai
   const records = rows.map(taskRecordFromRow);
   const planned = planClaim(records, { ...request, limit }, inFlight, now);
   const plan = await applyToLocked(
-    tx,
-    lib,
-    tables,
+    q,
     planned.map((claim) => claim.event),
     new Map(records.map((record) => [record.id, record])),
     now,
@@ -106,14 +101,7 @@ export async function releaseSql(
   reason: string,
 ): Promise<boolean> {
   const { now, records } = await lockTasks(q, q.lib.sql`id = ${taskId}`, 1, false);
-  const plan = await applyToLocked(
-    q.tx,
-    q.lib,
-    q.tables,
-    [releaseEvent(taskId, attempt, token, reason, now)],
-    records,
-    now,
-  );
+  const plan = await applyToLocked(q, [releaseEvent(taskId, attempt, token, reason, now)], records, now);
   return plan.outcomes[0]?.outcome === 'applied';
 }
 
@@ -185,7 +173,7 @@ export async function settleFailuresSql(
   const events = [...records.values()].map((record) =>
     decisionEvent(record, decide(publicView(record), failureOf(record)), now),
   );
-  const plan = await applyToLocked(q.tx, q.lib, q.tables, events, records, now);
+  const plan = await applyToLocked(q, events, records, now);
   return plan.outcomes.flatMap((outcome) => (outcome.task ? [outcome.task] : []));
 }
 
@@ -228,7 +216,7 @@ export async function markUnrunnableSql(
     true,
   );
   const events = [...records.values()].map((record) => unrunnableEvent(record, now));
-  const plan = await applyToLocked(q.tx, q.lib, q.tables, events, records, now);
+  const plan = await applyToLocked(q, events, records, now);
   return plan.outcomes.flatMap((outcome) => (outcome.task ? [outcome.task] : []));
 }
 
@@ -282,9 +270,7 @@ async function failOpen(
   now: Date,
 ): Promise<FailedAttempt[]> {
   const plan = await applyToLocked(
-    q.tx,
-    q.lib,
-    q.tables,
+    q,
     found.map(({ record, error }) => sweepFailure(record, error, now)),
     records,
     now,

@@ -1,4 +1,9 @@
-import type { TaskChangedMessage, TaskEvent, TaskView } from '@contextforge/contracts';
+import {
+  boundTaskChange,
+  type TaskChangedMessage,
+  type TaskEvent,
+  type TaskView,
+} from '@contextforge/contracts';
 import type { EventPlan } from '../domain/plan-events';
 import { queuedStateOf, type CachedCompletion } from '../domain/task-records';
 import type { Prisma } from '../generated/prisma/client';
@@ -20,6 +25,7 @@ export interface Tables {
   taskResults: Prisma.Sql;
   symbols: Prisma.Sql;
   outbox: Prisma.Sql;
+  payloads: Prisma.Sql;
 }
 
 /**
@@ -34,6 +40,7 @@ export function insertTaskSql(
   view: TaskView,
   created: TaskEvent,
   cacheKey: string | undefined,
+  inlineLimitBytes: number,
 ): Prisma.Sql {
   return prisma.sql`WITH new_task AS (
       INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
@@ -49,7 +56,7 @@ export function insertTaskSql(
     ),
     outbox_rows AS (
       INSERT INTO ${tables.outbox} (task_id, message)
-      SELECT id, ${JSON.stringify(change(view, created))}::jsonb FROM new_task
+      SELECT id, ${JSON.stringify(change(view, created, inlineLimitBytes))}::jsonb FROM new_task
     )
     INSERT INTO ${tables.taskEvents} (id, task_id, attempt, type, payload, outcome, created_at, seq)
     SELECT ${created.eventId}, id, ${created.attempt}::int, ${created.type}, ${JSON.stringify(created)}::jsonb,
@@ -57,9 +64,9 @@ export function insertTaskSql(
     FROM new_task`;
 }
 
-/** The task-changes message of a new task's creation event. */
-function change(view: TaskView, created: TaskEvent): TaskChangedMessage {
-  return { seq: view.eventSeq, event: created, task: view };
+/** The task-changes message of a new task's creation event (bounded, see boundTaskChange). */
+function change(view: TaskView, created: TaskEvent, inlineLimitBytes: number): TaskChangedMessage {
+  return boundTaskChange({ seq: view.eventSeq, event: created, task: view }, inlineLimitBytes);
 }
 
 /** A new task and its creation event, as insertTasksSql writes them. */
@@ -79,6 +86,7 @@ export function insertTasksSql(
   prisma: PrismaNamespace,
   tables: Tables,
   rows: readonly NewTaskRow[],
+  inlineLimitBytes: number,
 ): Prisma.Sql {
   const views = rows.map((row) => row.view);
   return prisma.sql`WITH new_tasks AS (
@@ -115,7 +123,7 @@ export function insertTasksSql(
       INSERT INTO ${tables.outbox} (task_id, message)
       SELECT o.task_id, o.message FROM unnest(
         ${rows.map((row) => row.view.id)}::text[],
-        ${rows.map((row) => JSON.stringify(change(row.view, row.created)))}::jsonb[]
+        ${rows.map((row) => JSON.stringify(change(row.view, row.created, inlineLimitBytes)))}::jsonb[]
       ) WITH ORDINALITY AS o(task_id, message, ordinal)
       JOIN new_tasks ON new_tasks.id = o.task_id
       ORDER BY o.ordinal
@@ -182,12 +190,13 @@ export function insertCachedTaskSql(
   hit: CachedCompletion,
   cacheKey: string,
   sourceTaskId: string,
+  inlineLimitBytes: number,
 ): Prisma.Sql {
   const { view, created, completion, result } = hit;
   const changes = [
     { ...created, task: queuedStateOf(view, created) },
     { ...completion, task: view },
-  ].map((message) => JSON.stringify(message));
+  ].map((message) => JSON.stringify(boundTaskChange(message, inlineLimitBytes)));
   return prisma.sql`WITH new_task AS (
       INSERT INTO ${tables.tasks} (id, client_id, type, input, priority, required_capabilities, timeout_ms,
         max_attempts, idempotency_key, parent_id, status, attempt, agent_id, created_at, updated_at, finished_at,

@@ -470,10 +470,10 @@ export class Scheduler {
         if (task.status === 'dead_lettered') this.recordDeadLettered(task);
         else this.options.metrics?.taskRetries.inc({ type: task.type });
       }
-      if (settled.length > 0 || expired.length > 0) {
-        this.options.onCommitted?.();
-        this.schedulePump();
-      }
+      if (settled.length > 0 || expired.length > 0) this.options.onCommitted?.();
+      // Every replica claims at every sweep too, whichever replica the changes woke: the load
+      // spreads over the replicas even when one holds every partition of tasks.changes.
+      this.schedulePump();
     } catch (error) {
       this.options.logger.warn({ err: String(error) }, 'sweeping the queue failed');
     } finally {

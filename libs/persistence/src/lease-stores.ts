@@ -49,6 +49,8 @@ export class PostgresLeaseStore implements LeaseStore {
       max: 2,
       options: `-c search_path=${quoteSchema(schema)}`,
     });
+    // An idle connection that breaks (a database restart) is dropped; the next query reconnects.
+    this.pool.on('error', () => undefined);
     try {
       await migrate(this.pool, { schema });
     } catch (error) {

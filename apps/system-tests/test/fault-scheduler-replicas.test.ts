@@ -105,5 +105,5 @@ describe('fault: two scheduler replicas dispatch at once; one is killed (SIGKILL
     );
     expect(cluster.crashed()).toEqual([]);
     fixture.markPassed();
-  });
+  }, 300_000);
 });

@@ -146,6 +146,27 @@ describe('applyTaskEvent fencing', () => {
     if (redriven.kind === 'applied') expect(redriven.next.token).toBeUndefined();
   });
 
+  it('refuses the late start, progress, failure and stop of an attempt that was handed back', () => {
+    // The dispatch lease expired (or the call bounced) and the attempt waits again; its agent's
+    // news, delayed behind the hand-back, must not revive it or fail it a second time.
+    const handedBack: TaskState = { ...claimed, status: 'queued', agentId: undefined };
+    for (const late of [make.started(1), make.progress(1), make.failed(1)]) {
+      expect(applyTaskEvent(handedBack, { ...late, token: 'token-1' })).toMatchObject({
+        kind: 'ignored',
+        reason: 'INVALID_TRANSITION',
+      });
+    }
+    expect(applyTaskEvent(handedBack, { ...make.cancelled(1), token: 'token-1' })).toMatchObject({
+      kind: 'ignored',
+      reason: 'INVALID_TRANSITION',
+    });
+    // Its result is real work, done once: the task takes it rather than running again.
+    expect(applyTaskEvent(handedBack, { ...make.succeeded(1), token: 'token-1' })).toMatchObject({
+      kind: 'applied',
+      next: { status: 'succeeded' },
+    });
+  });
+
   it('records a retry decision: failures and the time the task waits until', () => {
     const notBefore = new Date(Date.now() + 1000).toISOString();
     const failed: TaskState = { ...claimed, status: 'failed', token: 'token-1' };

@@ -37,7 +37,10 @@ const STATUS_OF_EVENT: Record<TaskEvent['type'], TaskStatus> = {
 
 /** Moves allowed within one attempt. Final statuses allow nothing (re-drive starts a new attempt). */
 const SAME_ATTEMPT: Record<TaskStatus, ReadonlySet<TaskStatus>> = {
-  queued: new Set(['queued', 'dispatched', 'running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
+  // queued within an attempt: the attempt was handed back (a bounced dispatch, an expired lease)
+  // or failed and awaits its retry. Its agent's late `started`, `progress` or `failed` no longer
+  // moves it (a claim starts a new attempt); a late `succeeded` is the attempt's real outcome.
+  queued: new Set(['queued', 'dispatched', 'succeeded', 'cancelled', 'dead_lettered']),
   // dispatched -> queued: the agent refused the dispatch (at capacity, unreachable); it waits again.
   dispatched: new Set(['queued', 'running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
   running: new Set(['running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),

@@ -1,6 +1,7 @@
 import {
   AppError,
   DEFAULT_INLINE_LIMIT_BYTES,
+  type AttemptRef,
   type ClaimOutcome,
   type ClaimRequest,
   type FailedAttempt,
@@ -62,6 +63,7 @@ import {
   queueFiguresSql,
   relayOutboxSql,
   releaseSql,
+  confirmDispatchedSql,
   settleFailuresSql,
   type QueueSql,
 } from './queue-sql';
@@ -99,6 +101,9 @@ export interface PrismaTaskRepositoryOptions {
   /** Inputs and outputs larger than this stay out of outbox messages (default 64 KiB; boundTaskChange). */
   inlineLimitBytes?: number;
 }
+
+/** How long the server lets a transaction wait on its client before it ends the session. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 
 interface Connection {
   prisma: PrismaClient;
@@ -318,6 +323,13 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
     return this.queue('release', (q) => releaseSql(q, taskId, attempt, token, reason));
   }
 
+  confirmDispatched(attempts: readonly AttemptRef[]): Promise<number> {
+    if (attempts.length === 0) return Promise.resolve(0);
+    return this.run('confirmDispatched', ({ prisma, lib, tables }) =>
+      confirmDispatchedSql(prisma, lib, tables, attempts),
+    );
+  }
+
   expire(limit: number): Promise<FailedAttempt[]> {
     return this.queue('expire', (q) => expireSql(q, limit));
   }
@@ -432,7 +444,11 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
     try {
       const { database } = this.options;
       let url: string;
-      let poolOptions: { max: number; idleTimeoutMillis?: number };
+      let poolOptions: {
+        max: number;
+        idleTimeoutMillis?: number;
+        idle_in_transaction_session_timeout?: number;
+      };
       if ('embedded' in database) {
         const server = await startEmbeddedPostgres(database.embedded);
         closers.unshift(() => server.close());
@@ -440,7 +456,14 @@ export class PrismaTaskRepository implements TaskRepository, TaskQueue {
         poolOptions = { ...EMBEDDED_POOL_OPTIONS };
       } else {
         url = database.url;
-        poolOptions = { max: this.options.poolSize ?? 10 };
+        // A process paused or cut off inside a transaction (SIGSTOP, a partition) would hold the
+        // queue's claim lock and its row locks for good: the server ends such a transaction (and
+        // its session) instead, so the other replicas go on. Our transactions never wait on the
+        // client for long; a paused client that resumes finds its transaction rolled back.
+        poolOptions = {
+          max: this.options.poolSize ?? 10,
+          idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        };
       }
       const [pg, { PrismaPg }, generated] = await Promise.all([
         import('pg'),

@@ -32,6 +32,8 @@ export interface KafkaSubscriptionSettings {
  */
 export class KafkaSubscription implements Subscription {
   private closing = false;
+  private joinedOnce = false;
+  private rejoining = false;
   private closed: Promise<void> | undefined;
   private readonly abort = new AbortController();
   /** Messages behind the high watermark per partition, as of the last batch seen on it. */
@@ -65,6 +67,7 @@ export class KafkaSubscription implements Subscription {
           consumer.seek({ topic: settings.topic, partition, offset });
         }
       }
+      this.joinedOnce = true;
       onJoin();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -78,8 +81,16 @@ export class KafkaSubscription implements Subscription {
         settings.logger.warn(fields, 'kafka consumer crashed; kafkajs restarts it');
         return;
       }
-      settings.logger.error(fields, 'kafka consumer crashed and stopped');
-      onFatal(payload.error);
+      if (!this.joinedOnce) {
+        settings.logger.error(fields, 'kafka consumer crashed and stopped');
+        onFatal(payload.error);
+        return;
+      }
+      // kafkajs gives up on errors it does not deem retriable (a handler's own failure, a broker
+      // error outside its list): the member would stay out of its group for good, and what it
+      // owned wait for nobody. It rejoins instead, with a backoff, until closed.
+      settings.logger.error(fields, 'kafka consumer crashed; rejoining the group');
+      void this.rejoin();
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -90,19 +101,7 @@ export class KafkaSubscription implements Subscription {
     });
     try {
       settings.metrics?.countOffsetResets(settings.topic, settings.group, 0);
-      await consumer.connect();
-      // kafkajs's fromBeginning is its offset reset policy twice over: where a group without a
-      // committed offset starts, and where a member restarts whose offset is out of range
-      // (ConsumerGroup.recoverFromOffsetOutOfRange commits cluster.defaultOffset({ fromBeginning })).
-      // Always true, so an out-of-range member never skips ahead; `from: 'latest'` is the seek on
-      // the first join above instead.
-      await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
-        eachBatch: (payload) => this.eachBatch(payload),
-      });
+      await this.run();
       await Promise.race([joined, timeout]);
     } catch (error) {
       await this.close();
@@ -110,6 +109,60 @@ export class KafkaSubscription implements Subscription {
     } finally {
       clearTimeout(timer);
       removeJoin();
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { consumer, settings } = this;
+    await consumer.connect();
+    // kafkajs's fromBeginning is its offset reset policy twice over: where a group without a
+    // committed offset starts, and where a member restarts whose offset is out of range
+    // (ConsumerGroup.recoverFromOffsetOutOfRange commits cluster.defaultOffset({ fromBeginning })).
+    // Always true, so an out-of-range member never skips ahead; `from: 'latest'` is the seek on
+    // the first join (start) instead.
+    await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** After a crash kafkajs does not restart from: connect and run again, backing off, until closed. */
+  private async rejoin(): Promise<void> {
+    if (this.rejoining) return;
+    this.rejoining = true;
+    try {
+      for (
+        let delay = REJOIN_FIRST_DELAY_MS;
+        !this.closing;
+        delay = Math.min(delay * 2, REJOIN_MAX_DELAY_MS)
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        if (this.closing) return;
+        try {
+          await this.consumer.disconnect();
+          await this.run();
+          this.settings.logger.warn(
+            { topic: this.settings.topic, group: this.settings.group },
+            'kafka consumer rejoined its group after a crash',
+          );
+          return;
+        } catch (error) {
+          this.settings.logger.error(
+            {
+              topic: this.settings.topic,
+              group: this.settings.group,
+              error: String(error),
+              retryInMs: delay,
+            },
+            'rejoining the group failed',
+          );
+        }
+      }
+    } finally {
+      this.rejoining = false;
     }
   }
 
@@ -174,6 +227,9 @@ export class KafkaSubscription implements Subscription {
     metrics.setConsumerLag(topic, group, total);
   }
 }
+
+const REJOIN_FIRST_DELAY_MS = 500;
+const REJOIN_MAX_DELAY_MS = 30_000;
 
 function lagOf(highWatermark: string, nextOffset: string): number {
   const behind = BigInt(highWatermark) - BigInt(nextOffset);

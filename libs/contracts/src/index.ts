@@ -120,6 +120,7 @@ export type {
 export type { ApiKeyStore } from './ports/api-key-store';
 export type {
   ClaimCandidate,
+  AttemptRef,
   ClaimedAttempt,
   ClaimOutcome,
   ClaimRequest,

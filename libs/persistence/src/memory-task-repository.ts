@@ -2,6 +2,7 @@ import {
   AppError,
   DEFAULT_INLINE_LIMIT_BYTES,
   boundTaskChange,
+  type AttemptRef,
   type ClaimOutcome,
   type ClaimRequest,
   type FailedAttempt,
@@ -304,6 +305,20 @@ export class MemoryTaskRepository implements TaskRepository, TaskQueue {
     const now = new Date();
     const [outcome] = this.applyPlan([releaseEvent(taskId, attempt, token, reason, now)], now).outcomes;
     return outcome?.outcome === 'applied';
+  }
+
+  async confirmDispatched(attempts: readonly AttemptRef[]): Promise<number> {
+    this.assertOpen();
+    let confirmed = 0;
+    for (const { taskId, attempt, token } of attempts) {
+      const task = this.tasks.get(taskId);
+      if (task?.status !== 'dispatched' || task.attempt !== attempt || task.claimToken !== token) continue;
+      if (task.leaseExpiresAt === undefined) continue;
+      const { leaseExpiresAt: _lease, ...rest } = task;
+      this.tasks.set(taskId, rest);
+      confirmed += 1;
+    }
+    return confirmed;
   }
 
   async expire(limit: number): Promise<FailedAttempt[]> {

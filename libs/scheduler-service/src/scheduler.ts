@@ -1,6 +1,7 @@
 import {
   AppError,
   CONSUMER_GROUPS,
+  type AttemptRef,
   TaskChangedMessageSchema,
   parseOrThrow,
   taskFromView,
@@ -122,6 +123,9 @@ export class Scheduler {
   private stopped = false;
   private stopScrape: (() => void) | undefined;
   private dispatched = 0;
+  /** Accepted dispatches not yet confirmed in the store (one statement per flush). */
+  private toConfirm: AttemptRef[] = [];
+  private confirmTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
     this.strategy = createStrategy(options.strategy);
@@ -186,6 +190,8 @@ export class Scheduler {
     await this.subscription?.close();
     await this.pumping;
     await Promise.allSettled([...this.dispatches]);
+    clearTimeout(this.confirmTimer);
+    await this.flushConfirmations();
   }
 
   private async collectMetrics(): Promise<void> {
@@ -402,6 +408,7 @@ export class Scheduler {
         ),
       );
       this.dispatched += 1;
+      this.confirmSoon({ taskId: task.id, attempt, token });
       span.end();
       this.calling.delete(task.id);
       // Cancelled while the agent was answering: take the attempt back.
@@ -430,6 +437,32 @@ export class Scheduler {
         );
       this.schedulePump();
     }
+  }
+
+  /**
+   * An agent accepted the attempt: after a short linger (so one statement confirms the batch a
+   * claim dispatched), it keeps only its deadline, not the dispatch lease. A lost confirmation
+   * costs nothing but the lease: the attempt's `started` usually reaches the store first anyway.
+   */
+  private confirmSoon(attempt: AttemptRef): void {
+    this.toConfirm.push(attempt);
+    if (this.confirmTimer) return;
+    this.confirmTimer = setTimeout(() => void this.flushConfirmations(), CONFIRM_LINGER_MS);
+  }
+
+  private async flushConfirmations(): Promise<void> {
+    this.confirmTimer = undefined;
+    const attempts = this.toConfirm;
+    this.toConfirm = [];
+    if (attempts.length === 0) return;
+    await this.options.queue
+      .confirmDispatched(attempts)
+      .catch((error) =>
+        this.options.logger.warn(
+          { count: attempts.length, err: String(error) },
+          'confirming accepted dispatches failed; they keep their dispatch lease',
+        ),
+      );
   }
 
   /**
@@ -522,6 +555,9 @@ export class Scheduler {
  * re-driven) or a slot freed. A claim's own `dispatched`, and `started` and `progress`, change
  * neither, so they wake nobody (half the claims a busy queue would otherwise make find nothing).
  */
+/** How long accepted dispatches gather before one statement confirms them. */
+const CONFIRM_LINGER_MS = 20;
+
 const WAKING_EVENTS: ReadonlySet<string> = new Set([
   'queued',
   'succeeded',

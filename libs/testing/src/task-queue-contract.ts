@@ -212,6 +212,30 @@ export function describeTaskQueueContract(
       expect(await store().expire(100)).not.toContainEqual(expect.objectContaining({ attempt: 1 }));
     });
 
+    it('keeps a confirmed dispatch past its lease, fenced by attempt and token', async () => {
+      const type = uniqueName('t');
+      const [accepted = '', stale = '', unconfirmed = ''] = await queue(type, 3);
+      const worker = agent(type);
+      const { claimed } = await store().claim(request([worker], { dispatchLeaseMs: 0 }));
+      const tokens = new Map(claimed.map((attempt) => [attempt.task.id, attempt.token]));
+      const confirmed = await store().confirmDispatched([
+        { taskId: accepted, attempt: 1, token: tokens.get(accepted) as string },
+        // A stale owner's confirmation: the token of another attempt changes nothing.
+        { taskId: stale, attempt: 1, token: tokens.get(unconfirmed) as string },
+        { taskId: unconfirmed, attempt: 2, token: tokens.get(unconfirmed) as string },
+      ]);
+      expect(confirmed).toBe(1);
+      await delay(5);
+      const expired = (await store().expire(100)).map((attempt) => attempt.task.id);
+      expect(expired).toEqual(expect.arrayContaining([stale, unconfirmed]));
+      expect(expired).not.toContain(accepted);
+      expect((await store().getTask(accepted))?.status).toBe('dispatched');
+      // Confirming an attempt that has moved on (expired, then failed) changes nothing either.
+      expect(
+        await store().confirmDispatched([{ taskId: stale, attempt: 1, token: tokens.get(stale) as string }]),
+      ).toBe(0);
+    });
+
     it('fails the open attempts of a lost agent, and orphans of unknown agents', async () => {
       const type = uniqueName('t');
       const [a = '', b = ''] = await queue(type, 2);

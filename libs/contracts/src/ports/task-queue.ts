@@ -72,6 +72,13 @@ export interface ClaimedAttempt {
   token: string;
 }
 
+/** One attempt of a task, as its claim stamped it. */
+export interface AttemptRef {
+  taskId: string;
+  attempt: number;
+  token: string;
+}
+
 export interface ClaimOutcome {
   claimed: ClaimedAttempt[];
   /**
@@ -106,6 +113,13 @@ export interface TaskQueue {
    * queued again in the same attempt, fenced by `token`. False when the attempt had moved on.
    */
   release(taskId: string, attempt: number, token: string, reason: string): Promise<boolean>;
+  /**
+   * Records that these attempts' agents accepted them (the dispatch call returned): a dispatched
+   * attempt, fenced by attempt and token, no longer expires at its dispatch lease, only at its
+   * deadline (its agent's `started` may reach the store late under load; the lease is for a
+   * replica that dies between the claim and the call). Returns how many it confirmed.
+   */
+  confirmDispatched(attempts: readonly AttemptRef[]): Promise<number>;
   /**
    * Fails open attempts past their time: TASK_TIMEOUT for a `running` one past timeoutMs + grace,
    * DISPATCH_EXPIRED for a `dispatched` one past its lease. At most `limit` per call.

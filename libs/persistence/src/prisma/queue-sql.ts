@@ -1,5 +1,6 @@
 import {
   TASK_PRIORITY_MAX,
+  type AttemptRef,
   type ClaimOutcome,
   type ClaimRequest,
   type FailedAttempt,
@@ -103,6 +104,22 @@ export async function releaseSql(
   const { now, records } = await lockTasks(q, q.lib.sql`id = ${taskId}`, 1, false);
   const plan = await applyToLocked(q, [releaseEvent(taskId, attempt, token, reason, now)], records, now);
   return plan.outcomes[0]?.outcome === 'applied';
+}
+
+/** One statement, no lock but the rows': a confirmed attempt keeps only its deadline. */
+export async function confirmDispatchedSql(
+  db: Pick<PrismaClient, '$executeRaw'>,
+  lib: PrismaNamespace,
+  tables: Tables,
+  attempts: readonly AttemptRef[],
+): Promise<number> {
+  return db.$executeRaw(
+    lib.sql`UPDATE ${tables.tasks} AS t SET lease_expires_at = NULL
+      FROM unnest(${attempts.map((a) => a.taskId)}::text[], ${attempts.map((a) => a.attempt)}::int[],
+        ${attempts.map((a) => a.token)}::text[]) AS c(id, attempt, token)
+      WHERE t.id = c.id AND t.attempt = c.attempt AND t.claim_token = c.token
+        AND t.status = 'dispatched' AND t.lease_expires_at IS NOT NULL`,
+  );
 }
 
 export async function expireSql(q: QueueSql, limit: number): Promise<FailedAttempt[]> {

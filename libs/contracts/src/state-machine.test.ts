@@ -146,11 +146,12 @@ describe('applyTaskEvent fencing', () => {
     if (redriven.kind === 'applied') expect(redriven.next.token).toBeUndefined();
   });
 
-  it('refuses the late start, progress, failure and stop of an attempt that was handed back', () => {
+  it('refuses everything the agent of an attempt that was handed back sends, its result too', () => {
     // The dispatch lease expired (or the call bounced) and the attempt waits again; its agent's
-    // news, delayed behind the hand-back, must not revive it or fail it a second time.
+    // news, delayed behind the hand-back or set going by a stale owner, must not revive it, fail
+    // it a second time or finish it.
     const handedBack: TaskState = { ...claimed, status: 'queued', agentId: undefined };
-    for (const late of [make.started(1), make.progress(1), make.failed(1)]) {
+    for (const late of [make.started(1), make.progress(1), make.failed(1), make.succeeded(1)]) {
       expect(applyTaskEvent(handedBack, { ...late, token: 'token-1' })).toMatchObject({
         kind: 'ignored',
         reason: 'INVALID_TRANSITION',
@@ -159,11 +160,6 @@ describe('applyTaskEvent fencing', () => {
     expect(applyTaskEvent(handedBack, { ...make.cancelled(1), token: 'token-1' })).toMatchObject({
       kind: 'ignored',
       reason: 'INVALID_TRANSITION',
-    });
-    // Its result is real work, done once: the task takes it rather than running again.
-    expect(applyTaskEvent(handedBack, { ...make.succeeded(1), token: 'token-1' })).toMatchObject({
-      kind: 'applied',
-      next: { status: 'succeeded' },
     });
   });
 

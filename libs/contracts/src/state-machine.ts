@@ -37,10 +37,9 @@ const STATUS_OF_EVENT: Record<TaskEvent['type'], TaskStatus> = {
 
 /** Moves allowed within one attempt. Final statuses allow nothing (re-drive starts a new attempt). */
 const SAME_ATTEMPT: Record<TaskStatus, ReadonlySet<TaskStatus>> = {
-  // queued within an attempt: the attempt was handed back (a bounced dispatch, an expired lease)
-  // or failed and awaits its retry. Its agent's late `started`, `progress` or `failed` no longer
-  // moves it (a claim starts a new attempt); a late `succeeded` is the attempt's real outcome.
-  queued: new Set(['queued', 'dispatched', 'succeeded', 'cancelled', 'dead_lettered']),
+  // queued, never claimed (no token): anything its first reporter sends (see HANDED_BACK for a
+  // queued task whose attempt was claimed).
+  queued: new Set(['queued', 'dispatched', 'running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
   // dispatched -> queued: the agent refused the dispatch (at capacity, unreachable); it waits again.
   dispatched: new Set(['queued', 'running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
   running: new Set(['running', 'failed', 'succeeded', 'cancelled', 'dead_lettered']),
@@ -50,6 +49,15 @@ const SAME_ATTEMPT: Record<TaskStatus, ReadonlySet<TaskStatus>> = {
   cancelled: new Set(),
   dead_lettered: new Set(),
 };
+
+/**
+ * Moves allowed from `queued` within an attempt that was claimed (it has a token): the attempt was
+ * handed back (a bounced dispatch, an expired lease) or failed and was decided (a retry). Nothing
+ * its agent sends moves it any more, not even a result: the owner that dispatched it may be stale
+ * (a paused replica resuming), and the store refuses what a stale owner set going. The next claim
+ * starts a new attempt.
+ */
+const HANDED_BACK: ReadonlySet<TaskStatus> = new Set(['queued', 'dispatched', 'cancelled', 'dead_lettered']);
 
 /**
  * Applies one event to a task's state. Pure, so every replica and every retry computes the same
@@ -106,7 +114,10 @@ export function applyTaskEvent(state: TaskState, event: TaskEvent): TransitionOu
   const final = isFinalStatus(state.status);
   const allowed = final
     ? newerAttempt && state.status === 'dead_lettered' && target === 'queued'
-    : newerAttempt || SAME_ATTEMPT[state.status].has(target);
+    : newerAttempt ||
+      (state.status === 'queued' && state.token !== undefined ? HANDED_BACK : SAME_ATTEMPT[state.status]).has(
+        target,
+      );
   if (!allowed) {
     return {
       kind: 'ignored',

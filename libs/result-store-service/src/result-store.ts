@@ -229,13 +229,20 @@ export class ResultStore implements ResultStoreApi {
     };
   }
 
+  /**
+   * Cancels the task's current attempt. A claim may start a new attempt between the read and the
+   * write (the cancellation of the old one is then stale): it reads again and cancels that one.
+   */
   async cancel(taskId: string, reason: string): Promise<TaskView> {
-    const task = await this.requireTask(taskId);
-    if (isFinalStatus(task.status)) throw alreadyFinal(task);
-    const event: TaskEvent = { ...eventBase(taskId, task.attempt), type: 'cancelled', reason };
-    const cancelled = await this.applyOwnEvent(event);
-    if (!cancelled) throw alreadyFinal(await this.requireTask(taskId));
-    return cancelled;
+    // Ends: a platform cancellation applies to every non-final status of the current attempt,
+    // and only a claim of a queued task starts a new one.
+    for (;;) {
+      const task = await this.requireTask(taskId);
+      if (isFinalStatus(task.status)) throw alreadyFinal(task);
+      const event: TaskEvent = { ...eventBase(taskId, task.attempt), type: 'cancelled', reason };
+      const cancelled = await this.applyOwnEvent(event);
+      if (cancelled) return cancelled;
+    }
   }
 
   async redrive(taskIds: readonly string[]): Promise<RedriveOutcome> {

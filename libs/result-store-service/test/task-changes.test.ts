@@ -170,6 +170,34 @@ describe('ResultStore task changes, history and metrics', () => {
     ]);
   });
 
+  it('cancels the attempt a claim started between its read of the task and its write', async () => {
+    const task = await submit();
+    const getTask = repository.getTask.bind(repository);
+    let raced = false;
+    // A scheduler replica claims the task just after the cancellation read it (attempt 0).
+    repository.getTask = async (taskId) => {
+      const seen = await getTask(taskId);
+      if (!raced && taskId === task.id) {
+        raced = true;
+        const agent = { id: 'a1', taskTypes: ['analyze.file'], capabilities: [], concurrency: 1, weight: 1 };
+        const { claimed } = await repository.claim({
+          owner: 'replica-a',
+          agents: [agent],
+          limit: 1,
+          dispatchLeaseMs: 60_000,
+          timeoutGraceMs: 0,
+          choose: () => agent.id,
+        });
+        expect(claimed).toHaveLength(1);
+      }
+      return seen;
+    };
+    const cancelled = await store.cancel(task.id, 'client asked');
+    expect(raced).toBe(true);
+    expect(cancelled).toMatchObject({ status: 'cancelled', attempt: 1 });
+    expect(await getTask(task.id)).toMatchObject({ status: 'cancelled', attempt: 1 });
+  });
+
   it('keeps what it stored while the broker fails, logs it, and announces it in order once the broker is back', async () => {
     bus.failing = true;
     const task = await submit();

@@ -213,8 +213,11 @@ export async function relayOutboxSql(
   );
   if (rows.length === 0) return 0;
   await publish(rows.map((row) => row.message));
-  const last = rows[rows.length - 1]?.id ?? 0n;
-  await tx.$executeRaw(lib.sql`DELETE FROM ${tables.outbox} WHERE id <= ${last}`);
+  // Exactly the rows read: an id range would also take a row with a lower id whose transaction
+  // committed after the read (ids are drawn before commit), unpublished.
+  await tx.$executeRaw(
+    lib.sql`DELETE FROM ${tables.outbox} WHERE id = ANY(${rows.map((row) => row.id.toString())}::bigint[])`,
+  );
   return rows.length;
 }
 

@@ -154,13 +154,14 @@ export type {
 } from './auth';
 export {
   RESULT_OUTPUT_REF,
+  TaskChangeSignalSchema,
   TaskChangedMessageSchema,
   TaskStreamEventSchema,
   boundTaskChange,
 } from './task-stream';
 export { DEFAULT_INLINE_LIMIT_BYTES, PayloadIdSchema, exceedsInlineLimit, jsonByteLength } from './payloads';
 export type { PayloadOwner, PayloadRef, PayloadStore, StoredPayload } from './ports/payload-store';
-export type { TaskChangedMessage, TaskStreamEvent } from './task-stream';
+export type { TaskChangeSignal, TaskChangedMessage, TaskStreamEvent } from './task-stream';
 export type { LeaseStore } from './ports/lease-store';
 export {
   AgentListSchema,

@@ -47,6 +47,37 @@ export const TaskChangedMessageSchema = TaskStreamEventSchema.extend({
 });
 
 /**
+ * The few fields of a task change that consumers which only react to it read (the scheduler's
+ * wake-ups and cancellations, the job coordinator's filter): validated as strictly as the full
+ * message, but without walking the task's input, output and history fields, which they never read
+ * (the full parse of every change cost the scheduler more CPU than its claims).
+ */
+export const TaskChangeSignalSchema = z.object({
+  seq: z.int().min(1),
+  event: z.object({
+    type: z.enum([
+      'queued',
+      'dispatched',
+      'started',
+      'progress',
+      'succeeded',
+      'failed',
+      'cancelled',
+      'dead_lettered',
+    ]),
+    attempt: z.int().min(0),
+    reason: z.string().optional(),
+  }),
+  task: z.object({
+    id: z.string().min(1),
+    type: z.string().min(1),
+    agentId: z.string().optional(),
+    parentId: z.string().optional(),
+  }),
+});
+export type TaskChangeSignal = z.output<typeof TaskChangeSignalSchema>;
+
+/**
  * The `outputRef` of a `succeeded` event in a TaskChangedMessage whose output was sent inline but
  * is larger than the inline limit: "the output is the task's result". Never a payload id (those
  * are UUIDs): an agent's event carrying it is ignored like one naming any unknown payload.

@@ -2,7 +2,7 @@ import {
   AppError,
   CONSUMER_GROUPS,
   type AttemptRef,
-  TaskChangedMessageSchema,
+  TaskChangeSignalSchema,
   parseOrThrow,
   taskFromView,
   toSerializedError,
@@ -224,12 +224,12 @@ export class Scheduler {
     let wake = false;
     let settle = false;
     for (const message of messages) {
-      const change = parseOrThrow(TaskChangedMessageSchema, message.value, 'task change', 'INVALID_MESSAGE');
+      const change = parseOrThrow(TaskChangeSignalSchema, message.value, 'task change', 'INVALID_MESSAGE');
       const { event, task } = change;
       if (event.type === 'cancelled' && event.attempt > 0 && task.agentId) {
         const call = this.calling.get(task.id);
-        if (call?.attempt === event.attempt) call.cancelled = event.reason;
-        else await this.cancelAt(task.agentId, task.id, event.attempt, event.reason);
+        if (call?.attempt === event.attempt) call.cancelled = event.reason ?? 'cancelled';
+        else await this.cancelAt(task.agentId, task.id, event.attempt, event.reason ?? 'cancelled');
       }
       wake ||= WAKING_EVENTS.has(event.type);
       // A failed attempt waits for its retry decision: sweep now rather than at the next tick.

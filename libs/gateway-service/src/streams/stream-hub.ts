@@ -178,6 +178,9 @@ export class StreamHub {
         .then((subscription) => void this.subscriptions.push(subscription));
     await Promise.all([
       join(topics.taskChanges, (message) => {
+        // Read in full only the changes someone watches (most tasks have no stream open).
+        const taskId = (message.value as { task?: { id?: unknown } } | null)?.task?.id;
+        if (typeof taskId === 'string' && !this.taskWatchers.has(taskId)) return;
         const change = this.parse(TaskChangedMessageSchema, message);
         if (!change) return;
         for (const listener of this.taskWatchers.get(change.task.id) ?? []) this.notify(listener, change);

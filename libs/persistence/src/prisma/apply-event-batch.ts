@@ -48,28 +48,40 @@ export async function applyEventBatch(
       WHERE id = ANY(${taskIds}::text[]) ORDER BY id FOR UPDATE`,
   );
   const tasks = new Map<string, TaskRecord>(rows.map((row) => [row.id, taskRecordFromRow(row)]));
-  const plan = await applyToLocked(context, events, tasks, new Date());
+  const plan = await applyToLocked(context, events, tasks, new Date(), { freshEventIds: false });
   return plan.outcomes;
+}
+
+export interface ApplyOptions {
+  /**
+   * The events were made by the caller just now (random ids: a claim's, a sweep's), so none can be
+   * stored already and the lookup of stored ids is skipped. False for events from outside.
+   */
+  freshEventIds: boolean;
+  /** Adjusts each changed record before it is written (a claim's lease and deadline). */
+  patch?: (record: TaskRecord) => TaskRecord;
 }
 
 /**
  * The second half of applyEventBatch, for callers that locked the tasks themselves (the queue's
- * claims and sweeps): reads the stored event ids, plans, and writes the plan; `patch` adjusts each
- * changed record before it is written (a claim's lease and deadline).
+ * claims and sweeps): reads the stored event ids (unless fresh), plans, and writes the plan.
  */
 export async function applyToLocked(
   context: BatchContext,
   events: readonly TaskEvent[],
   tasks: ReadonlyMap<string, TaskRecord>,
   now: Date,
-  patch?: (record: TaskRecord) => TaskRecord,
+  options: ApplyOptions = { freshEventIds: true },
 ): Promise<EventPlan> {
   const { tx, lib, tables, inlineLimitBytes } = context;
+  const { patch } = options;
   if (events.length === 0) return planEvents([], tasks, new Set(), now);
   const eventIds = [...new Set(events.map((event) => event.eventId))];
-  const stored = await tx.$queryRaw<Array<{ id: string }>>(
-    lib.sql`SELECT id FROM ${tables.taskEvents} WHERE id = ANY(${eventIds}::text[])`,
-  );
+  const stored = options.freshEventIds
+    ? []
+    : await tx.$queryRaw<Array<{ id: string }>>(
+        lib.sql`SELECT id FROM ${tables.taskEvents} WHERE id = ANY(${eventIds}::text[])`,
+      );
   const payloads = await loadPayloadsSql(tx, lib, tables, referencedPayloadIds(events));
   const plan = planEvents(events, tasks, new Set(stored.map((row) => row.id)), now, {
     payloads,

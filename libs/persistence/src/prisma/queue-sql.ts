@@ -55,15 +55,22 @@ export async function claimSql(q: QueueSql, request: ClaimRequest): Promise<Clai
   const [{ now } = { now: new Date() }] = await tx.$queryRaw<Array<{ now: Date }>>(
     lib.sql`SELECT now() AS now, pg_advisory_xact_lock(hashtext(${`${q.schema}:queue-claim`}))::text AS locked`,
   );
+  // After the lock, in a statement of its own (its snapshot must see the previous claim's commit):
+  // the open attempts per agent, and the earliest retry time still ahead.
   const agentIds = request.agents.map((agent) => agent.id);
-  const counts = await tx.$queryRaw<Array<{ agentId: string; open: number }>>(
-    lib.sql`SELECT agent_id AS "agentId", count(*)::int AS open FROM ${tables.tasks}
-      WHERE agent_id = ANY(${agentIds}::text[]) AND status = ANY(${OPEN_STATUSES}::text[])
-      GROUP BY agent_id`,
+  const [figures] = await tx.$queryRaw<
+    Array<{ open: Record<string, number> | null; nextRetry: Date | null }>
+  >(
+    lib.sql`SELECT
+      (SELECT jsonb_object_agg(agent_id, n) FROM (SELECT agent_id, count(*)::int AS n FROM ${tables.tasks}
+        WHERE agent_id = ANY(${agentIds}::text[]) AND status = ANY(${OPEN_STATUSES}::text[])
+        GROUP BY agent_id) AS c) AS open,
+      (SELECT min(not_before) FROM ${tables.tasks}
+        WHERE status = 'queued' AND not_before > ${now}::timestamptz) AS "nextRetry"`,
   );
-  const inFlight = new Map(counts.map((row) => [row.agentId, row.open]));
+  const inFlight = new Map(Object.entries(figures?.open ?? {}));
   const limit = Math.min(request.limit, freeSlots(request, inFlight));
-  const nextRetryAt = await nextRetry(q, now);
+  const nextRetryAt = figures?.nextRetry ?? undefined;
   if (limit <= 0) return nextRetryAt ? { claimed: [], nextRetryAt } : { claimed: [] };
   const free = request.agents.filter((agent) => (inFlight.get(agent.id) ?? 0) < agent.concurrency);
   // What the free agents can run, as (types, capabilities) profiles: only tasks one of them runs
@@ -85,7 +92,7 @@ export async function claimSql(q: QueueSql, request: ClaimRequest): Promise<Clai
     planned.map((claim) => claim.event),
     new Map(records.map((record) => [record.id, record])),
     now,
-    (record) => withClaim(record, request, now),
+    { freshEventIds: true, patch: (record) => withClaim(record, request, now) },
   );
   const claimed = planned.flatMap((claim, index) => {
     const task = plan.outcomes[index]?.task;
@@ -301,14 +308,6 @@ async function failOpen(
       ? [{ task, attempt: record.attempt, ...(record.agentId ? { agentId: record.agentId } : {}) }]
       : [];
   });
-}
-
-async function nextRetry(q: QueueSql, now: Date): Promise<Date | undefined> {
-  const [row] = await q.tx.$queryRaw<Array<{ at: Date | null }>>(
-    q.lib.sql`SELECT min(not_before) AS at FROM ${q.tables.tasks}
-      WHERE status = 'queued' AND not_before > ${now}::timestamptz`,
-  );
-  return row?.at ?? undefined;
 }
 
 /** Distinct (types, capabilities) of `agents` as the JSON the queue statements match tasks with. */

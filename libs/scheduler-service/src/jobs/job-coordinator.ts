@@ -1,6 +1,7 @@
 import {
   CONSUMER_GROUPS,
   REPO_JOB_TASK_TYPES,
+  TaskChangeSignalSchema,
   TaskChangedMessageSchema,
   isFinalStatus,
   parseOrThrow,
@@ -228,6 +229,10 @@ export class JobCoordinator implements JobHandler {
 
   private onChanges(messages: readonly BusMessage[]): void {
     for (const message of messages) {
+      // Most changes are of tasks outside any job: told apart from the few fields, read in full
+      // only when they concern a job.
+      const signal = parseOrThrow(TaskChangeSignalSchema, message.value, 'task change', 'INVALID_MESSAGE');
+      if (signal.task.parentId === undefined && !this.handles(signal.task.type)) continue;
       const { task } = parseOrThrow(
         TaskChangedMessageSchema,
         message.value,

@@ -19,6 +19,8 @@ describe('Scheduler dispatch', () => {
     const dispatched = await harness.event(task.id, 'dispatched');
 
     expect(dispatched).toMatchObject({ agentId: 'agent-a', attempt: 1 });
+    // The claim commits (and announces) before the dispatch call reaches the agent.
+    await agent.until(() => agent.accepted.length > 0, 'the dispatch call');
     expect(agent.accepted).toEqual([expect.objectContaining({ task, attempt: 1 })]);
   });
 
@@ -94,6 +96,7 @@ describe('Scheduler dispatch', () => {
       agentId: 'rust-agent',
       attempt: 1,
     });
+    await rust.until(() => rust.acceptedTaskIds().length > 0, 'the dispatch call');
     expect(rust.acceptedTaskIds()).toEqual([task.id]);
   });
 

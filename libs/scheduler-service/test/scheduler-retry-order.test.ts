@@ -20,7 +20,8 @@ describe('Scheduler: where a retried task waits', () => {
   it('re-queues a retried task at the front of its priority (it keeps its place: FIFO by submission)', async () => {
     const agent = await harness.addAgent({ id: 'agent-a', concurrency: 1 });
     const first = await harness.submit();
-    await harness.event(first.id, 'dispatched');
+    // Accepted by the agent, not only claimed: the dispatch call may still be on its way.
+    await agent.until(() => agent.accepted.length === 1, 'the first dispatch');
     const second = await harness.submit();
     // A third task, which would run before the retry if retries queued at the back.
     await harness.submit();

@@ -49,6 +49,7 @@ export function createResultStoreService(config: Config, ports: ResultStorePorts
     topics,
     logger: ports.logger.child({ component: 'result-store' }),
     onCommitted: () => relay.kick(),
+    eventPartitions: config.coordinator.queue.partitions,
     ...(ports.metrics ? { metrics: ports.metrics } : {}),
   });
   return {

@@ -1,3 +1,4 @@
+import { GroupCommit } from './group-commit';
 import {
   AppError,
   isFinalStatus,
@@ -51,6 +52,12 @@ export interface ResultStoreOptions {
    * publishes them on the task-changes topic.
    */
   onCommitted?: () => void;
+  /**
+   * Partitions of the task-events topic this member handles at once (default 1): the
+   * coordinator.queue.partitions of the cluster, so that every partition it owns is read while
+   * another's batch is written; the batches meanwhile share one transaction (GroupCommit).
+   */
+  eventPartitions?: number;
   /** The trailing window of taskMetrics (default 60 s). */
   metricsWindowSeconds?: number;
   /** The clock of taskMetrics (tests). */
@@ -79,6 +86,9 @@ export const MAX_TASK_EVENTS_PAGE = 1000;
  * tasks from there; nothing is published beside the commit, so nothing can be lost between them.
  */
 export class ResultStore implements ResultStoreApi {
+  private readonly commits = new GroupCommit<TaskEvent, EventOutcome>((events) =>
+    this.options.repository.applyEvents(events),
+  );
   /**
    * The payload store agents upload large outputs to (payloads by reference): in-process in the
    * embedded mode, behind payloadRouter (libs/http-kit) in the cluster. Fenced by the repository.
@@ -99,6 +109,8 @@ export class ResultStore implements ResultStoreApi {
       topic: this.options.topics.taskEvents,
       group: CONSUMER_GROUPS.resultStore,
       maxBatchSize: 500,
+      // Its partitions side by side, their batches sharing transactions (GroupCommit).
+      concurrency: this.options.eventPartitions ?? 1,
       handler: (messages) => this.applyMessages(messages),
     });
   }
@@ -306,7 +318,7 @@ export class ResultStore implements ResultStoreApi {
     const spans = isTracing() ? applySpans(messages, events) : undefined;
     let outcomes: EventOutcome[];
     try {
-      outcomes = await this.options.repository.applyEvents(events);
+      outcomes = await this.commits.run(events);
     } catch (error) {
       for (const span of spans ?? []) span?.end(error);
       throw error;

@@ -55,6 +55,12 @@ export interface SubscribeOptions {
    * that feed live views, such as the gateway's streams, which read history elsewhere).
    */
   from?: 'earliest' | 'latest';
+  /**
+   * Partitions this member hands to `handler` at the same time (default: the bus's setting, 1);
+   * each partition still one batch at a time, in order. For handlers that combine concurrent
+   * batches themselves (group commit).
+   */
+  concurrency?: number;
 }
 
 export interface Subscription {

@@ -178,7 +178,7 @@ export class KafkaMessageBus implements MessageBus {
       retry: this.retry,
       logger: this.logger,
       joinTimeoutMs: this.options.joinTimeoutMs ?? 60_000,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      partitionsConsumedConcurrently: options.concurrency ?? this.options.partitionsConsumedConcurrently ?? 1,
       ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
       deadLetter: (message, error, attempts, { omitValue }) =>
         this.publish(deadLetterTopic(message.topic), [

@@ -33,6 +33,10 @@ export interface KafkaSubscriptionSettings {
 export class KafkaSubscription implements Subscription {
   private closing = false;
   private joinedOnce = false;
+  /** Next offset to commit per partition, handled since the last commit. */
+  private readonly uncommitted = new Map<number, string>();
+  private lastCommitAt = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
   private rejoining = false;
   private closed: Promise<void> | undefined;
   private readonly abort = new AbortController();
@@ -169,8 +173,46 @@ export class KafkaSubscription implements Subscription {
   close(): Promise<void> {
     this.closing = true;
     this.abort.abort();
-    this.closed ??= this.consumer.disconnect();
+    clearTimeout(this.commitTimer);
+    this.closed ??= this.commitUncommitted().then(() => this.consumer.disconnect());
     return this.closed;
+  }
+
+  /**
+   * Handled offsets are committed at most every COMMIT_INTERVAL_MS (and at once when closing): a
+   * commit per batch was a broker round trip per handful of messages for every consumer, the
+   * largest share of their Kafka traffic under load. What a member handled but had not committed
+   * when it died or lost the partition is delivered again (at least once, as ever; every handler
+   * is idempotent); a clean close commits everything first.
+   */
+  private commitSoon(): void {
+    if (this.commitTimer) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commitUncommitted();
+    }, COMMIT_INTERVAL_MS);
+    this.commitTimer.unref();
+  }
+
+  private async commitUncommitted(): Promise<void> {
+    if (this.uncommitted.size === 0) return;
+    const offsets = [...this.uncommitted].map(([partition, offset]) => ({
+      topic: this.settings.topic,
+      partition,
+      offset,
+    }));
+    this.uncommitted.clear();
+    this.lastCommitAt = Date.now();
+    // After a rebalance the broker refuses this generation's commits: the new owner goes on
+    // from its own position, and what this member handled meanwhile is delivered again.
+    await this.consumer
+      .commitOffsets(offsets)
+      .catch((error: unknown) =>
+        this.settings.logger.warn(
+          { topic: this.settings.topic, group: this.settings.group, error: String(error) },
+          'committing handled offsets failed; they will be delivered again',
+        ),
+      );
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -205,8 +247,16 @@ export class KafkaSubscription implements Subscription {
       const last = chunk[finished - 1];
       if (last) {
         resolveOffset(last.offset);
-        await commitOffsetsIfNecessary(uncommittedOffsets());
-        this.reportLag(batch.partition, batch.highWatermark, (BigInt(last.offset) + 1n).toString());
+        const next = (BigInt(last.offset) + 1n).toString();
+        this.uncommitted.set(batch.partition, next);
+        if (this.closing || Date.now() - this.lastCommitAt >= COMMIT_INTERVAL_MS) {
+          this.uncommitted.clear();
+          this.lastCommitAt = Date.now();
+          await commitOffsetsIfNecessary(uncommittedOffsets());
+        } else {
+          this.commitSoon();
+        }
+        this.reportLag(batch.partition, batch.highWatermark, next);
       }
       if (finished < chunk.length) return;
       await heartbeat();
@@ -228,6 +278,8 @@ export class KafkaSubscription implements Subscription {
   }
 }
 
+/** Longest a handled offset waits for its commit (a trailing timer commits the last ones). */
+const COMMIT_INTERVAL_MS = 100;
 const REJOIN_FIRST_DELAY_MS = 500;
 const REJOIN_MAX_DELAY_MS = 30_000;
 

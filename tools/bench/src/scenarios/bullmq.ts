@@ -28,6 +28,17 @@ export function redisConnection(
  * client-side notification like our task stream. BullMQ's defaults otherwise (completed jobs are
  * kept, as our tasks are). A unique queue name, obliterated afterwards.
  */
+/** The reference worker's concurrency; our throughput scenarios give their agents as many slots in all. */
+export const BULLMQ_CONCURRENCY = 50;
+
+/**
+ * Per-agent concurrency for `agents` agents with BULLMQ_CONCURRENCY slots in all (rounded up): a
+ * no-op run is bounded by slots over the time a slot is held, so both sides get the same slots.
+ */
+export function sameSlotsAsBullmq(agents: number): Record<string, string> {
+  return { CONTEXTFORGE__AGENT__CONCURRENCY: String(Math.ceil(BULLMQ_CONCURRENCY / agents)) };
+}
+
 export const bullmq: Scenario = {
   id: 'bullmq',
   title: 'BullMQ on the local Redis: same workload',
@@ -38,7 +49,7 @@ export const bullmq: Scenario = {
     const queue = new Queue(name, { connection });
     const queueEvents = new QueueEvents(name, { connection });
     const completed = new CompletionCounter();
-    const worker = new Worker(name, async () => undefined, { connection, concurrency: 50 });
+    const worker = new Worker(name, async () => undefined, { connection, concurrency: BULLMQ_CONCURRENCY });
     worker.on('completed', () => completed.add());
     worker.on('failed', (job, error) => completed.fail(new Error(`job ${job?.id} failed: ${error.message}`)));
     try {
@@ -71,7 +82,7 @@ export const bullmq: Scenario = {
       return [
         {
           id: 'bullmq.throughput',
-          label: `throughput, ${sizes.tasks} no-op jobs, first add -> last completed (concurrency 50)`,
+          label: `throughput, ${sizes.tasks} no-op jobs, first add -> last completed (concurrency ${BULLMQ_CONCURRENCY})`,
           value: perSecond(sizes.tasks, ended - started),
           unit: 'jobs/s',
         },

@@ -6,10 +6,14 @@ import { runGatewayWorkload, type CompletionProbe } from '../support/gateway-wor
 import { CpuWindow, type CpuUsage } from '../support/process-cpu';
 import { throughputFigures } from '../support/throughput-figures';
 import { workloadSizes } from '../support/workload-sizes';
+import { sameSlotsAsBullmq } from './bullmq';
+
+/** As `npm run cluster` starts them (startBenchCluster's default). */
+const CLUSTER_AGENTS = 3;
 
 /**
  * The no-op workload against the cluster mode: gateway, registry, `schedulerReplicas` schedulers,
- * result-store and three agents as separate processes on Kafka (mock), the Consul double and
+ * result-store and three agents (with BullMQ's 50 slots in all) as separate processes on Kafka (mock), the Consul double and
  * PostgreSQL. Every task must be stored as succeeded, with its result, in PostgreSQL. Beside the
  * throughput and latency, where the CPU goes during the throughput run: CPU-ms per task of every
  * process (from /proc), so a run shows which one is the bottleneck.
@@ -35,7 +39,11 @@ export function clusterThroughputScenario(schedulerReplicas: number): Scenario {
       ctx.log(
         `  starting the cluster (gateway, registry, ${schedulerReplicas} scheduler${schedulerReplicas === 1 ? '' : 's'}, result-store + 3 agents as processes)`,
       );
-      const cluster = await startBenchCluster({ rootDir: ctx.rootDir, schedulers: schedulerReplicas });
+      const cluster = await startBenchCluster({
+        rootDir: ctx.rootDir,
+        schedulers: schedulerReplicas,
+        env: sameSlotsAsBullmq(CLUSTER_AGENTS),
+      });
       let passed = false;
       try {
         const targets = clusterCpuTargets(cluster.processes.pids(), cluster.kafkaMockPid);

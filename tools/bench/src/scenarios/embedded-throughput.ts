@@ -4,12 +4,16 @@ import { startEmbeddedProcess } from '../support/embedded-process';
 import { runGatewayWorkload, type CompletionProbe } from '../support/gateway-workload';
 import { throughputFigures } from '../support/throughput-figures';
 import { workloadSizes } from '../support/workload-sizes';
+import { sameSlotsAsBullmq } from './bullmq';
+
+/** embedded.agents' default. */
+const EMBEDDED_AGENTS = 4;
 
 const PENDING_STATUSES = ['queued', 'dispatched', 'running', 'failed'] as const;
 
 /**
  * The no-op workload against `npm start`'s embedded mode (one process: PGlite, memory bus, four
- * local agents), through the gateway's public API like any client.
+ * local agents with BullMQ's 50 slots in all), through the gateway's public API like any client.
  */
 export const embeddedThroughput: Scenario = {
   id: 'embedded-throughput',
@@ -17,7 +21,10 @@ export const embeddedThroughput: Scenario = {
   run: async (ctx) => {
     const sizes = workloadSizes(ctx.smoke);
     ctx.log('  starting the embedded process');
-    const embedded = await startEmbeddedProcess({ rootDir: ctx.rootDir });
+    const embedded = await startEmbeddedProcess({
+      rootDir: ctx.rootDir,
+      env: sameSlotsAsBullmq(EMBEDDED_AGENTS),
+    });
     let passed = false;
     try {
       const result = await runGatewayWorkload(

@@ -215,16 +215,16 @@ export async function relayOutboxSql(
     lib.sql`SELECT pg_try_advisory_xact_lock(hashtext(${`${q.schema}:outbox-relay`})) AS locked`,
   );
   if (!lock?.locked) return -1;
+  // Taken and deleted in one statement, published before the commit: a failed publish rolls the
+  // delete back. Exactly the rows read (never an id range, which would also take a row with a
+  // lower id whose transaction committed after the read, unpublished).
   const rows = await tx.$queryRaw<Array<{ id: bigint; message: TaskChangedMessage }>>(
-    lib.sql`SELECT id, message FROM ${tables.outbox} ORDER BY id LIMIT ${limit}::int`,
+    lib.sql`DELETE FROM ${tables.outbox} WHERE id IN (SELECT id FROM ${tables.outbox} ORDER BY id LIMIT ${limit}::int)
+      RETURNING id, message`,
   );
   if (rows.length === 0) return 0;
+  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   await publish(rows.map((row) => row.message));
-  // Exactly the rows read: an id range would also take a row with a lower id whose transaction
-  // committed after the read (ids are drawn before commit), unpublished.
-  await tx.$executeRaw(
-    lib.sql`DELETE FROM ${tables.outbox} WHERE id = ANY(${rows.map((row) => row.id.toString())}::bigint[])`,
-  );
   return rows.length;
 }
 

@@ -18,6 +18,8 @@ export interface ClusterSystemOptions {
   schedulers?: number;
   /** Extra variables for every app process. */
   env?: Record<string, string>;
+  /** The PostgreSQL server to make the scratch database on (default: the local one on 5432). */
+  postgresUrl?: string;
 }
 
 /** A running cluster-mode system for one test file, in namespaces of its own. */
@@ -72,6 +74,7 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     } = await startClusterBackends({
       databasePrefix: 'cf_sys',
       kafkaBrokers: process.env['KAFKA_BROKERS']?.split(','),
+      postgresUrl: options.postgresUrl,
       cleanup,
     });
 

@@ -25,6 +25,8 @@ export interface ClusterBackends {
 export async function startClusterBackends(options: {
   databasePrefix: string;
   kafkaBrokers?: readonly string[] | undefined;
+  /** The PostgreSQL server the scratch database is made on (default LOCAL_POSTGRES_URL). */
+  postgresUrl?: string | undefined;
   cleanup: Array<() => Promise<void>>;
 }): Promise<ClusterBackends> {
   const { cleanup } = options;
@@ -41,9 +43,14 @@ export async function startClusterBackends(options: {
   }
   const consul = await ConsulApiDouble.start();
   cleanup.push(() => consul.stop());
-  const database = await createScratchDatabase(LOCAL_POSTGRES_URL, options.databasePrefix);
+  const database = await createScratchDatabase(
+    options.postgresUrl ?? LOCAL_POSTGRES_URL,
+    options.databasePrefix,
+  );
   cleanup.push(() => database.drop());
   const db = new Pool({ connectionString: database.url, max: 2 });
+  // An idle connection cut by a server restart is dropped; the next query reconnects.
+  db.on('error', () => undefined);
   cleanup.push(() => db.end());
   return {
     kafkaBrokers,

@@ -556,7 +556,7 @@ export class Scheduler {
  * neither, so they wake nobody (half the claims a busy queue would otherwise make find nothing).
  */
 /** How long accepted dispatches gather before one statement confirms them. */
-const CONFIRM_LINGER_MS = 20;
+const CONFIRM_LINGER_MS = 250;
 
 const WAKING_EVENTS: ReadonlySet<string> = new Set([
   'queued',

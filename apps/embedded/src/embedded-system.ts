@@ -53,6 +53,11 @@ export interface EmbeddedOverrides {
   workspaceDir?: string;
   /** The Prometheus registry (default: a new one, service label `embedded`). */
   metrics?: MetricsRegistry;
+  /**
+   * Wraps the bus every service of the process uses (instrumentation, fault injection); it still
+   * connects and closes the bus it was given.
+   */
+  decorateBus?: (bus: MessageBus) => MessageBus;
 }
 
 /**
@@ -74,15 +79,16 @@ export async function startEmbeddedSystem(
   };
   try {
     const topics = topicNames(config.coordinator.queue.topicPrefix);
-    const bus = await createMessageBus(
+    const rawBus = await createMessageBus(
       config.coordinator.queue.url,
       busOptionsFromConfig(config, 'contextforge-embedded', {
         logger: logger.child({ component: 'bus' }),
         metrics,
       }),
     );
-    await bus.connect();
-    stack.push(() => bus.close());
+    await rawBus.connect();
+    stack.push(() => rawBus.close());
+    const bus = overrides.decorateBus ? overrides.decorateBus(rawBus) : rawBus;
 
     const discovery = await createDiscovery(config.registry.url, {
       ttlMs: config.agent.registry.ttl,

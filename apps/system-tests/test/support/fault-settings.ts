@@ -4,9 +4,9 @@
  *
  * - Agents heartbeat every 500 ms [5 s] with a 3 s TTL [30 s]: an agent that stops heartbeating is
  *   critical in discovery at most 3 s after the kill (its last heartbeat was at or before it).
- * - coordinator.agents.heartbeat_timeout 4 s [30 s]: the scheduler's lease TTL is half of it, 2 s,
- *   renewed every ttl/4; a standby acquires the lease 1.5-2.5 s after the leader dies (then its
- *   Kafka consumers still wait for the dead leader's group session, 10 s, to end).
+ * - coordinator.agents.heartbeat_timeout 4 s [30 s]: the job coordinator's lease TTL is half of
+ *   it, 2 s, renewed every ttl/4; another replica takes job coordination 1.5-2.5 s after the one
+ *   holding it dies (every replica dispatches regardless: there is no dispatch leader).
  * - Retries start after at most 50 ms [200 ms] (full jitter), capped at 1 s [30 s], so the
  *   backoff is small next to the TTL in every bound below.
  * - Agents drain for at most 2 s when stopped (restarts in the tests stay quick).

@@ -1,13 +1,28 @@
-import type { AgentTransport, Assignment } from '@contextforge/contracts';
+import type { AgentTransport, Assignment, ClaimRequest, TaskQueue } from '@contextforge/contracts';
 import { createSilentLogger } from '@contextforge/observability';
 import { deferred, waitFor } from '@contextforge/testing';
 import { Scheduler } from '../src/scheduler';
 import { SchedulerHarness } from './support/scheduler-harness';
 
+/**
+ * Longer than any test here: a dispatch expires only where a test stalls it on purpose (under CPU
+ * load an agent's answer to a claim may take longer than a short lease, and the expired attempt is
+ * dispatched again, running its task twice).
+ */
+const NO_EXPIRY_MS = 60_000;
+
 /** A second replica on the harness's store, bus and discovery, with a transport of its own. */
-function replica(harness: SchedulerHarness, name: string, transport: AgentTransport = harness.network) {
+function replica(
+  harness: SchedulerHarness,
+  name: string,
+  {
+    transport = harness.network,
+    dispatchLeaseMs = NO_EXPIRY_MS,
+    queue = harness.store as TaskQueue,
+  }: { transport?: AgentTransport; dispatchLeaseMs?: number; queue?: TaskQueue } = {},
+) {
   return new Scheduler({
-    queue: harness.store,
+    queue,
     bus: harness.bus,
     discovery: harness.discovery,
     transport,
@@ -20,8 +35,22 @@ function replica(harness: SchedulerHarness, name: string, transport: AgentTransp
     dispatchTimeoutMs: 1_000,
     agentPauseMs: 20,
     timeoutGraceMs: 20,
-    dispatchLeaseMs: 200,
+    dispatchLeaseMs,
     sweepIntervalMs: 10,
+  });
+}
+
+/** `queue`, whose claims get the long lease once `after()` holds. */
+function longLeaseAfter(queue: TaskQueue, after: () => boolean): TaskQueue {
+  return new Proxy(queue, {
+    get(target, key) {
+      if (key === 'claim') {
+        return (request: ClaimRequest) =>
+          target.claim(after() ? { ...request, dispatchLeaseMs: NO_EXPIRY_MS } : request);
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 
@@ -30,7 +59,7 @@ describe('Scheduler replicas on one queue', () => {
   const extra: Scheduler[] = [];
 
   beforeEach(async () => {
-    harness = await SchedulerHarness.create({ dispatchLeaseMs: 200 });
+    harness = await SchedulerHarness.create({ dispatchLeaseMs: NO_EXPIRY_MS });
   });
 
   afterEach(async () => {
@@ -79,7 +108,13 @@ describe('Scheduler replicas on one queue', () => {
       cancel: (endpoint, taskId, attempt, reason) => network.cancel(endpoint, taskId, attempt, reason),
       ping: (endpoint) => network.ping(endpoint),
     };
-    const stalled = replica(harness, 'stalled', stalling);
+    // Its hung claim expires at this short lease; its later claims (it may claim the retry too) get
+    // the long one, so that nothing but the stalled attempt expires.
+    const stalled = replica(harness, 'stalled', {
+      transport: stalling,
+      dispatchLeaseMs: 200,
+      queue: longLeaseAfter(harness.store, () => held.length > 0),
+    });
     extra.push(stalled);
     try {
       await stalled.start();

@@ -82,7 +82,11 @@ describe('Scheduler replicas on one queue', () => {
     expect(accepted).toHaveLength(300);
     expect(new Set(accepted).size).toBe(300);
     for (const agent of agents) expect(agent.maxRunning).toBeLessThanOrEqual(4);
-    expect(harness.scheduler.dispatchCount() + second.dispatchCount()).toBe(300);
+    // A replica counts a dispatch once the agent's answer is back, which may come after the agent's
+    // report of the task reached the store.
+    const dispatched = () => harness.scheduler.dispatchCount() + second.dispatchCount();
+    await waitFor(() => dispatched() >= 300, { label: 'every dispatch call answered' });
+    expect(dispatched()).toBe(300);
 
     // Either serves alone: with the first one gone, the second dispatches everything.
     await harness.scheduler.stop();
@@ -90,6 +94,7 @@ describe('Scheduler replicas on one queue', () => {
     const more = [];
     for (let index = 0; index < 10; index += 1) more.push(await harness.submit());
     await Promise.all(more.map((task) => harness.event(task.id, 'succeeded')));
+    await waitFor(() => second.dispatchCount() - before >= 10, { label: 'the 10 dispatch calls answered' });
     expect(second.dispatchCount() - before).toBe(10);
   });
 

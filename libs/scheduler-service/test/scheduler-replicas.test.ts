@@ -2,14 +2,7 @@ import type { AgentTransport, Assignment, ClaimRequest, TaskQueue } from '@conte
 import { createSilentLogger } from '@contextforge/observability';
 import { deferred, waitFor } from '@contextforge/testing';
 import { Scheduler } from '../src/scheduler';
-import { SchedulerHarness } from './support/scheduler-harness';
-
-/**
- * Longer than any test here: a dispatch expires only where a test stalls it on purpose (under CPU
- * load an agent's answer to a claim may take longer than a short lease, and the expired attempt is
- * dispatched again, running its task twice).
- */
-const NO_EXPIRY_MS = 60_000;
+import { SchedulerHarness, TEST_DISPATCH_LEASE_MS } from './support/scheduler-harness';
 
 /** A second replica on the harness's store, bus and discovery, with a transport of its own. */
 function replica(
@@ -17,7 +10,7 @@ function replica(
   name: string,
   {
     transport = harness.network,
-    dispatchLeaseMs = NO_EXPIRY_MS,
+    dispatchLeaseMs = TEST_DISPATCH_LEASE_MS,
     queue = harness.store as TaskQueue,
   }: { transport?: AgentTransport; dispatchLeaseMs?: number; queue?: TaskQueue } = {},
 ) {
@@ -46,7 +39,7 @@ function longLeaseAfter(queue: TaskQueue, after: () => boolean): TaskQueue {
     get(target, key) {
       if (key === 'claim') {
         return (request: ClaimRequest) =>
-          target.claim(after() ? { ...request, dispatchLeaseMs: NO_EXPIRY_MS } : request);
+          target.claim(after() ? { ...request, dispatchLeaseMs: TEST_DISPATCH_LEASE_MS } : request);
       }
       const value: unknown = Reflect.get(target, key);
       return typeof value === 'function' ? value.bind(target) : value;
@@ -59,7 +52,7 @@ describe('Scheduler replicas on one queue', () => {
   const extra: Scheduler[] = [];
 
   beforeEach(async () => {
-    harness = await SchedulerHarness.create({ dispatchLeaseMs: NO_EXPIRY_MS });
+    harness = await SchedulerHarness.create();
   });
 
   afterEach(async () => {

@@ -7,10 +7,7 @@ describe('Scheduler with the weighted strategy', () => {
   let harness: SchedulerHarness;
 
   beforeEach(async () => {
-    // No dispatch expires here: under CPU load the agents' answers to a claim of 500 may take longer
-    // than the default lease (about a second), and each expired attempt is dispatched again, which
-    // counts twice in the split. Lease expiry has tests of its own (scheduler-replicas).
-    harness = await SchedulerHarness.create({ strategy: 'weighted', dispatchLeaseMs: 60_000 });
+    harness = await SchedulerHarness.create({ strategy: 'weighted' });
   });
 
   afterEach(async () => {

@@ -12,6 +12,8 @@ describe('Scheduler: an agent restarted under the same id', () => {
     const first = await harness.addAgent({ id: 'agent-a', instanceId: 'process-1', reply: 'hold' });
     const task = await harness.submit();
     await harness.event(task.id, 'dispatched', (event) => event.agentId === 'agent-a');
+    // The claim commits (and announces) before the dispatch call reaches the agent.
+    await first.until(() => first.accepted.length > 0, 'the dispatch call');
     expect(first.acceptedTaskIds()).toEqual([task.id]);
 
     // The process died and a new one registered within the TTL, so discovery never saw it critical.

@@ -33,6 +33,9 @@ describe('Scheduler control and bad input', () => {
     const agent = await harness.addAgent({ id: 'agent-a', concurrency: 1 });
     const task = await harness.submit();
     await harness.event(task.id, 'dispatched');
+    // Running at the agent, not only claimed: a cancellation that arrives while the dispatch call is
+    // still on its way takes the other path (the next test's).
+    await agent.until(() => agent.running.has(task.id), 'the dispatch call');
 
     await harness.cancel(task.id, 'not needed');
 

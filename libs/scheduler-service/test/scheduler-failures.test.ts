@@ -1,8 +1,15 @@
 import { AppError, type SerializedError } from '@contextforge/contracts';
-import { DiscoveryWatchRecorder } from '@contextforge/testing';
+import { DiscoveryWatchRecorder, waitFor } from '@contextforge/testing';
 import { SchedulerHarness } from './support/scheduler-harness';
 
 const handlerFailed: SerializedError = { code: 'HANDLER_FAILED', message: 'boom', retryable: true };
+
+/**
+ * The timeoutMs of the tasks that time out. An attempt its agent's `started` has not reached the
+ * store by the deadline fails as DISPATCH_EXPIRED instead (and is not counted): the deadline leaves
+ * that report, and the succeeding attempt's, time to land under CPU load.
+ */
+const TIMEOUT_MS = 500;
 
 describe('Scheduler failure handling', () => {
   let harness: SchedulerHarness;
@@ -141,7 +148,7 @@ describe('Scheduler failure handling', () => {
 
     it('fails an attempt with TASK_TIMEOUT after timeoutMs + grace and cancels it at the agent', async () => {
       const slow = await harness.addAgent({ id: 'slow' });
-      const task = await harness.submit({ timeoutMs: 30, maxAttempts: 1 });
+      const task = await harness.submit({ timeoutMs: TIMEOUT_MS, maxAttempts: 1 });
 
       const failed = await harness.event(task.id, 'failed');
 
@@ -151,31 +158,34 @@ describe('Scheduler failure handling', () => {
         error: { code: 'TASK_TIMEOUT', retryable: true },
       });
       const dispatchedAt = Date.parse((await harness.event(task.id, 'dispatched')).at);
-      expect(Date.parse(failed.at) - dispatchedAt).toBeGreaterThanOrEqual(30 + 20 - 5);
+      expect(Date.parse(failed.at) - dispatchedAt).toBeGreaterThanOrEqual(TIMEOUT_MS + 20 - 5);
       await expect(harness.event(task.id, 'dead_lettered')).resolves.toMatchObject({
         error: { code: 'TASK_TIMEOUT' },
       });
       // Told only now: its `cancelled` answer cannot end the task before the scheduler decided.
       await slow.until(() => slow.cancels.length === 1, 'the cancel request');
       expect(slow.cancels).toEqual([
-        { taskId: task.id, attempt: 1, reason: 'no outcome within 30 ms', wasRunning: true },
+        { taskId: task.id, attempt: 1, reason: `no outcome within ${TIMEOUT_MS} ms`, wasRunning: true },
       ]);
     });
 
     it('retries a timed-out attempt and cancels it at its agent once superseded', async () => {
-      // Round-robin goes on after `hung`, its last pick, so the retry goes to `healthy`.
+      // Both known before the task (not registered meanwhile, which may take longer than the first
+      // attempt's timeout): round-robin, in id order, sends the first attempt to `hung`, then goes
+      // on after it, its last pick, so the retry goes to `steady`.
       const hung = await harness.addAgent({ id: 'hung', concurrency: 1 });
-      const task = await harness.submit({ timeoutMs: 30, maxAttempts: 2 });
+      const steady = await harness.addAgent({ id: 'steady', reply: 'succeed' });
+      await waitFor(() => harness.scheduler.knownAgents().length === 2, { label: 'both agents known' });
+      const task = await harness.submit({ timeoutMs: TIMEOUT_MS, maxAttempts: 2 });
       await hung.until(() => hung.running.size === 1, 'the first attempt');
-      const healthy = await harness.addAgent({ id: 'healthy', reply: 'succeed' });
 
       await expect(harness.event(task.id, 'succeeded')).resolves.toMatchObject({
-        agentId: 'healthy',
+        agentId: 'steady',
         attempt: 2,
       });
       await hung.until(() => hung.cancels.length === 1, 'the cancel request');
       expect(hung.cancels[0]).toMatchObject({ attempt: 1, wasRunning: true });
-      expect(healthy.acceptedTaskIds()).toEqual([task.id]);
+      expect(steady.acceptedTaskIds()).toEqual([task.id]);
       expect(harness.eventsOf(task.id, 'failed')).toEqual([
         expect.objectContaining({ attempt: 1, error: expect.objectContaining({ code: 'TASK_TIMEOUT' }) }),
       ]);

@@ -19,6 +19,10 @@ async function share(strategy: StrategyName): Promise<{ slow: number; fast: numb
     for (let index = 0; index < TASKS; index += 1) {
       const task = await harness.submit();
       const dispatched = await harness.event(task.id, 'dispatched');
+      // The claim commits (and announces) before the dispatch call reaches the agent: the last
+      // task's call would otherwise still be on its way when the shares are counted.
+      const agent = dispatched.agentId === 'fast' ? fast : slow;
+      await agent.until(() => agent.acceptedTaskIds().includes(task.id), `the dispatch of task ${index}`);
       if (dispatched.agentId === 'fast') {
         await waitFor(async () => ((await harness.inFlight())['fast'] ?? 0) === 0, {
           label: 'fast to be free again',

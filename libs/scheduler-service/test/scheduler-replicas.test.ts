@@ -1,13 +1,21 @@
-import type { AgentTransport, Assignment } from '@contextforge/contracts';
+import type { AgentTransport, Assignment, ClaimRequest, TaskQueue } from '@contextforge/contracts';
 import { createSilentLogger } from '@contextforge/observability';
 import { deferred, waitFor } from '@contextforge/testing';
 import { Scheduler } from '../src/scheduler';
-import { SchedulerHarness } from './support/scheduler-harness';
+import { SchedulerHarness, TEST_DISPATCH_LEASE_MS } from './support/scheduler-harness';
 
 /** A second replica on the harness's store, bus and discovery, with a transport of its own. */
-function replica(harness: SchedulerHarness, name: string, transport: AgentTransport = harness.network) {
+function replica(
+  harness: SchedulerHarness,
+  name: string,
+  {
+    transport = harness.network,
+    dispatchLeaseMs = TEST_DISPATCH_LEASE_MS,
+    queue = harness.store as TaskQueue,
+  }: { transport?: AgentTransport; dispatchLeaseMs?: number; queue?: TaskQueue } = {},
+) {
   return new Scheduler({
-    queue: harness.store,
+    queue,
     bus: harness.bus,
     discovery: harness.discovery,
     transport,
@@ -20,8 +28,22 @@ function replica(harness: SchedulerHarness, name: string, transport: AgentTransp
     dispatchTimeoutMs: 1_000,
     agentPauseMs: 20,
     timeoutGraceMs: 20,
-    dispatchLeaseMs: 200,
+    dispatchLeaseMs,
     sweepIntervalMs: 10,
+  });
+}
+
+/** `queue`, whose claims get the long lease once `after()` holds. */
+function longLeaseAfter(queue: TaskQueue, after: () => boolean): TaskQueue {
+  return new Proxy(queue, {
+    get(target, key) {
+      if (key === 'claim') {
+        return (request: ClaimRequest) =>
+          target.claim(after() ? { ...request, dispatchLeaseMs: TEST_DISPATCH_LEASE_MS } : request);
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 
@@ -30,7 +52,7 @@ describe('Scheduler replicas on one queue', () => {
   const extra: Scheduler[] = [];
 
   beforeEach(async () => {
-    harness = await SchedulerHarness.create({ dispatchLeaseMs: 200 });
+    harness = await SchedulerHarness.create();
   });
 
   afterEach(async () => {
@@ -53,7 +75,11 @@ describe('Scheduler replicas on one queue', () => {
     expect(accepted).toHaveLength(300);
     expect(new Set(accepted).size).toBe(300);
     for (const agent of agents) expect(agent.maxRunning).toBeLessThanOrEqual(4);
-    expect(harness.scheduler.dispatchCount() + second.dispatchCount()).toBe(300);
+    // A replica counts a dispatch once the agent's answer is back, which may come after the agent's
+    // report of the task reached the store.
+    const dispatched = () => harness.scheduler.dispatchCount() + second.dispatchCount();
+    await waitFor(() => dispatched() >= 300, { label: 'every dispatch call answered' });
+    expect(dispatched()).toBe(300);
 
     // Either serves alone: with the first one gone, the second dispatches everything.
     await harness.scheduler.stop();
@@ -61,6 +87,7 @@ describe('Scheduler replicas on one queue', () => {
     const more = [];
     for (let index = 0; index < 10; index += 1) more.push(await harness.submit());
     await Promise.all(more.map((task) => harness.event(task.id, 'succeeded')));
+    await waitFor(() => second.dispatchCount() - before >= 10, { label: 'the 10 dispatch calls answered' });
     expect(second.dispatchCount() - before).toBe(10);
   });
 
@@ -79,7 +106,13 @@ describe('Scheduler replicas on one queue', () => {
       cancel: (endpoint, taskId, attempt, reason) => network.cancel(endpoint, taskId, attempt, reason),
       ping: (endpoint) => network.ping(endpoint),
     };
-    const stalled = replica(harness, 'stalled', stalling);
+    // Its hung claim expires at this short lease; its later claims (it may claim the retry too) get
+    // the long one, so that nothing but the stalled attempt expires.
+    const stalled = replica(harness, 'stalled', {
+      transport: stalling,
+      dispatchLeaseMs: 200,
+      queue: longLeaseAfter(harness.store, () => held.length > 0),
+    });
     extra.push(stalled);
     try {
       await stalled.start();

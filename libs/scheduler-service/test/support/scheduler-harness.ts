@@ -31,6 +31,14 @@ export interface HarnessOptions extends Partial<
   deferStart?: boolean;
 }
 
+/**
+ * The default dispatch lease: longer than any test, so that no attempt expires unless a test asks
+ * for a short lease. The scheduler's own default (the dispatch timeout plus the grace, about a
+ * second) is shorter than an agent's answer to a claim may take under CPU load, and an expired
+ * attempt is dispatched again: its task runs twice.
+ */
+export const TEST_DISPATCH_LEASE_MS = 60_000;
+
 const WAIT_MS = 5_000;
 
 /**
@@ -71,7 +79,7 @@ export class SchedulerHarness {
       onCommitted: () => this.relay.kick(),
       sweepIntervalMs: 10,
       orphanAfterMs: 60_000,
-      ...(options.dispatchLeaseMs === undefined ? {} : { dispatchLeaseMs: options.dispatchLeaseMs }),
+      dispatchLeaseMs: options.dispatchLeaseMs ?? TEST_DISPATCH_LEASE_MS,
       bus: this.bus,
       discovery: this.discovery,
       transport: this.network,

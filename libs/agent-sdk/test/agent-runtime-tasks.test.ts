@@ -1,6 +1,7 @@
 import { AppError } from '@contextforge/contracts';
 import { z } from 'zod';
-import { defineAgentType } from '../src';
+import { deferred, waitFor } from '@contextforge/testing';
+import { PROGRESS_INTERVAL_MS, defineAgentType } from '../src';
 import { AgentHarness } from './support/agent-harness';
 import { createGateAgentType } from './support/gate-agent-type';
 
@@ -42,6 +43,19 @@ const chatty = defineAgentType<unknown, unknown>({
   },
 });
 
+const patientGate = deferred();
+const patient = defineAgentType<unknown, unknown>({
+  name: 'patient',
+  version: '1.0.0',
+  handler: async (_input, { progress }) => {
+    progress(1, 10);
+    progress(2, 10);
+    progress(3, 10);
+    await patientGate.promise;
+    return 'done';
+  },
+});
+
 describe('AgentRuntime running tasks', () => {
   let harness: AgentHarness;
   const gate = createGateAgentType();
@@ -49,7 +63,7 @@ describe('AgentRuntime running tasks', () => {
 
   beforeEach(async () => {
     harness = await AgentHarness.create({
-      agentTypes: [echo, sum, crash, refuse, chatty, gate.type, stubborn.type],
+      agentTypes: [echo, sum, crash, refuse, chatty, patient, gate.type, stubborn.type],
       concurrency: 2,
     });
   });
@@ -215,18 +229,34 @@ describe('AgentRuntime running tasks', () => {
     });
   });
 
-  it('publishes progress events in order between started and succeeded', async () => {
+  it('publishes the first progress at once, between started and succeeded; the outcome supersedes the rest', async () => {
     const task = harness.task('chatty');
     await harness.dispatch(task);
     await harness.until(task.id, 'succeeded');
     const events = harness.eventsOf(task.id);
-    expect(events.map((event) => event.type)).toEqual(['started', 'progress', 'progress', 'succeeded']);
+    expect(events.map((event) => event.type)).toEqual(['started', 'progress', 'succeeded']);
     expect(events[1]).toMatchObject({
       agentId: harness.agentId,
       progress: { done: 1, total: 3, message: 'parsing' },
     });
-    expect(events[2]).toMatchObject({ progress: { done: 2 } });
-    expect(events[2]).not.toHaveProperty('progress.total');
+  });
+
+  it('coalesces progress reported meanwhile and publishes the latest once the interval is over', async () => {
+    const task = harness.task('patient');
+    await harness.dispatch(task);
+    await waitFor(() => harness.eventsOf(task.id).filter((event) => event.type === 'progress').length === 2, {
+      timeoutMs: 5_000,
+      label: 'the trailing progress event',
+    });
+    patientGate.resolve();
+    await harness.until(task.id, 'succeeded');
+    const events = harness.eventsOf(task.id);
+    expect(events.map((event) => event.type)).toEqual(['started', 'progress', 'progress', 'succeeded']);
+    expect(events[1]).toMatchObject({ progress: { done: 1, total: 10 } });
+    expect(events[2]).toMatchObject({ progress: { done: 3, total: 10 } });
+    expect(Date.parse(events[2]?.at ?? '') - Date.parse(events[1]?.at ?? '')).toBeGreaterThanOrEqual(
+      PROGRESS_INTERVAL_MS - 5,
+    );
   });
 
   it('publishes the events of one tick in one bus publish', async () => {
@@ -235,6 +265,6 @@ describe('AgentRuntime running tasks', () => {
     await harness.until(task.id, 'succeeded');
     const calls = harness.bus.publishes.filter((call) => call.topic === harness.topics.taskEvents);
     expect(calls).toHaveLength(1);
-    expect(calls[0]?.messages.map((message) => message.key)).toEqual([task.id, task.id, task.id, task.id]);
+    expect(calls[0]?.messages.map((message) => message.key)).toEqual([task.id, task.id, task.id]);
   });
 });

@@ -174,7 +174,11 @@ export class KafkaSubscription implements Subscription {
     this.closing = true;
     this.abort.abort();
     clearTimeout(this.commitTimer);
-    this.closed ??= this.commitUncommitted().then(() => this.consumer.disconnect());
+    // A broker that is gone must not hold up the shutdown: the commit gets a bounded wait.
+    this.closed ??= Promise.race([
+      this.commitUncommitted(),
+      new Promise<void>((resolve) => setTimeout(resolve, CLOSE_COMMIT_WAIT_MS).unref()),
+    ]).then(() => this.consumer.disconnect());
     return this.closed;
   }
 
@@ -280,6 +284,8 @@ export class KafkaSubscription implements Subscription {
 
 /** Longest a handled offset waits for its commit (a trailing timer commits the last ones). */
 const COMMIT_INTERVAL_MS = 100;
+/** Longest a close waits for its last commit. */
+const CLOSE_COMMIT_WAIT_MS = 2_000;
 const REJOIN_FIRST_DELAY_MS = 500;
 const REJOIN_MAX_DELAY_MS = 30_000;
 

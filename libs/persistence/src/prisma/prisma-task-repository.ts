@@ -102,8 +102,11 @@ export interface PrismaTaskRepositoryOptions {
   inlineLimitBytes?: number;
 }
 
-/** How long the server lets a transaction wait on its client before it ends the session. */
-const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+/**
+ * How long the server lets a transaction wait on its client before it ends the session: also the
+ * longest a paused replica can hold the claim lock (and so stall every replica's claims).
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
 
 interface Connection {
   prisma: PrismaClient;

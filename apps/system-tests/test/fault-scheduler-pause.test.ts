@@ -4,7 +4,7 @@ import { longestDispatchGap } from './support/dispatch-gaps';
 import { expectEachSucceededOnce } from './support/exactly-once';
 import { FAULT_ENV } from './support/fault-settings';
 import { dispatchCounts, replicaStatus } from './support/replica-probe';
-import { sleepTasks, submitTasks } from './support/task-client';
+import { sleepTasks, submitInBackground } from './support/task-client';
 import { taskEvents } from './support/task-db';
 import { useClusterSystem } from './support/use-cluster-system';
 import { failOnCrash, waitForTasksToSucceed } from './support/wait-for-tasks';
@@ -33,14 +33,11 @@ describe('fault: a scheduler replica is paused (SIGSTOP) under load for twice it
   it('accepts nothing the paused replica set going before the pause; every task succeeds once', async () => {
     const system = fixture.get();
     const { db, cluster, schedulerUrls } = system;
-    const taskIds: string[] = [];
-    const submissions = sleepTasks(TASKS, 100, 200);
-    const submitting = (async () => {
-      for (let from = 0; from < TASKS; from += CHUNK) {
-        taskIds.push(...(await submitTasks(system.gateway, submissions.slice(from, from + CHUNK))));
-      }
-    })();
-    submitting.catch(() => undefined);
+    const { taskIds, done: submitting } = submitInBackground(
+      system.gateway,
+      sleepTasks(TASKS, 100, 200),
+      CHUNK,
+    );
 
     let before: Record<string, number> = {};
     await waitFor(

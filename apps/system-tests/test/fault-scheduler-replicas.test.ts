@@ -3,7 +3,7 @@ import { longestDispatchGap } from './support/dispatch-gaps';
 import { expectEachSucceededOnce } from './support/exactly-once';
 import { AGENT_TTL_MS, FAULT_ENV } from './support/fault-settings';
 import { dispatchCounts, replicaStatus } from './support/replica-probe';
-import { sleepTasks, submitTasks } from './support/task-client';
+import { sleepTasks, submitInBackground } from './support/task-client';
 import { taskEvents } from './support/task-db';
 import { useClusterSystem } from './support/use-cluster-system';
 import { failOnCrash, waitForTasksToSucceed } from './support/wait-for-tasks';
@@ -22,14 +22,11 @@ describe('fault: two scheduler replicas dispatch at once; one is killed (SIGKILL
     const { db, cluster, schedulerUrls } = system;
     const started = performance.now();
     // Submitted in chunks in the background, so the kill lands while work is still arriving.
-    const taskIds: string[] = [];
-    const submissions = sleepTasks(TASKS, 20, 50);
-    const submitting = (async () => {
-      for (let from = 0; from < TASKS; from += CHUNK) {
-        taskIds.push(...(await submitTasks(system.gateway, submissions.slice(from, from + CHUNK))));
-      }
-    })();
-    submitting.catch(() => undefined);
+    const { taskIds, done: submitting } = submitInBackground(
+      system.gateway,
+      sleepTasks(TASKS, 20, 50),
+      CHUNK,
+    );
 
     // Mid-run: both replicas have had attempts accepted by agents, and a quarter of the tasks
     // succeeded.

@@ -1,3 +1,4 @@
+import { submitTasks, type Submission } from '@contextforge/testing';
 import type { GatewayAccess } from './cluster-system';
 
 // submitTasks and sleepTasks moved to @contextforge/testing (the benchmarks use them too).
@@ -18,4 +19,24 @@ export async function agentStatus(gateway: GatewayAccess, agentId: string): Prom
 /** GET on the gateway with the client token. */
 export function gatewayGet(gateway: GatewayAccess, path: string): Promise<Response> {
   return fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${gateway.token}` } });
+}
+
+/**
+ * Submits `submissions` in chunks of `chunk`, one after the other, in the background (so a fault
+ * can land while work still arrives). `taskIds` fills as chunks are accepted; `done` resolves
+ * once all are (a rejection is also left to `done`, never unhandled).
+ */
+export function submitInBackground(
+  gateway: GatewayAccess,
+  submissions: readonly Submission[],
+  chunk: number,
+): { taskIds: string[]; done: Promise<void> } {
+  const taskIds: string[] = [];
+  const done = (async () => {
+    for (let from = 0; from < submissions.length; from += chunk) {
+      taskIds.push(...(await submitTasks(gateway, submissions.slice(from, from + chunk))));
+    }
+  })();
+  done.catch(() => undefined);
+  return { taskIds, done };
 }
